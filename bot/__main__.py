@@ -1,0 +1,103 @@
+"""`python -m bot` and the `steady` console script."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import SystemClock
+from bot.content import DATA_DIR, ContentError
+from bot.database import DatabaseError
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("bot")
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "sandbox":
+        from bot.sandbox import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"steady: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, [settings.token])
+    try:
+        asyncio.run(run(settings))
+    except (SettingsError, ContentError, DatabaseError) as exc:
+        print(f"steady: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        import discord
+
+        if isinstance(exc, discord.LoginFailure):
+            print("steady: DISCORD_TOKEN was refused by Discord; copy it again (see .env.example)", file=sys.stderr)
+            return EXIT_CONFIG
+        raise
+    return 0
+
+
+async def run(settings: Settings) -> None:
+    """Point discord.py at the configured endpoints, start, and close cleanly on SIGTERM/SIGINT."""
+    import os
+
+    import discord
+    import yarl
+
+    from bot.client import SteadyBot
+
+    discord.http.Route.BASE = settings.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+    clock = SystemClock(_clock_offset(os.environ.get("STEADY_CLOCK_START", "")))
+    data_dir = DATA_DIR
+    if os.environ.get("STEADY_DATA_DIR"):
+        from pathlib import Path
+
+        data_dir = Path(os.environ["STEADY_DATA_DIR"])
+    bot = SteadyBot(settings, clock=clock, data_dir=data_dir)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def request_stop() -> None:
+        log.info("shutting down")
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop)
+    async with bot:
+        runner = asyncio.create_task(bot.start(settings.token))
+        stopper = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            stopper.cancel()
+            runner.result()
+        else:
+            await bot.close()
+            await runner
+
+
+def _clock_offset(start: str) -> timedelta:
+    """STEADY_CLOCK_START (an ISO instant) starts the bot's clock there, for restart tests and demos."""
+    if not start:
+        return timedelta(0)
+    try:
+        when = datetime.fromisoformat(start)
+    except ValueError:
+        raise SettingsError(f"STEADY_CLOCK_START {start!r} is not an ISO date-time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when - SystemClock().now()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

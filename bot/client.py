@@ -1,0 +1,149 @@
+"""The Steady bot: owns the settings, the clock and the database, and loads every feature from `cogs/`."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.content import DATA_DIR, ContentError
+from bot.database import Database
+from bot.guild_settings import GuildSettingsStore
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+COGS_PACKAGE = "cogs"
+
+
+class UserFacingCheckFailure(app_commands.CheckFailure):
+    """A refused command whose message is meant for the person who tried it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
+class SteadyTree(app_commands.CommandTree["SteadyBot"]):
+    """Turns every failure into a kind ephemeral reply, and logs ids and outcomes only."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, UserFacingCheckFailure):
+            message = error.user_message
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            again = int(self.client.clock.now().timestamp() + error.retry_after) + 1
+            message = f"You've done that a few times already. You can try again <t:{again}:R>."
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            message = "That command works inside a server, not in DMs."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command %s failed (user %s, guild %s)",
+                command,
+                interaction.user.id,
+                interaction.guild_id,
+                exc_info=error,
+            )
+            message = "Something went wrong on my side, and nothing was changed. Please try again in a moment."
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
+    """Reply privately, whether or not the interaction has been answered already."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+        else:
+            await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+    except discord.HTTPException:
+        log.warning("could not send an ephemeral reply for interaction %s", interaction.id)
+
+
+class SteadyBot(commands.Bot):
+    """A bot with no privileged intents and mentions off by default."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        data_dir: Path = DATA_DIR,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=SteadyTree,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.data_dir = data_dir
+        self._db: Database | None = None
+        self.synced_commands: list[app_commands.AppCommand] = []
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is opened in setup_hook")
+        return self._db
+
+    @property
+    def guild_settings(self) -> GuildSettingsStore:
+        return GuildSettingsStore(self.db)
+
+    async def setup_hook(self) -> None:
+        self._db = await Database.open(self.settings.database_path)
+        for name in extension_names():
+            try:
+                await self.load_extension(name)
+            except commands.ExtensionFailed as exc:
+                if isinstance(exc.original, ContentError):
+                    raise exc.original from None
+                raise
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self.synced_commands = await self.tree.sync(guild=guild)
+        else:
+            self.synced_commands = await self.tree.sync()
+        log.info("synced %d application commands", len(self.synced_commands))
+
+    async def on_ready(self) -> None:
+        log.info("ready as user %s in %d servers", self.user.id if self.user else "?", len(self.guilds))
+
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        name = getattr(command, "qualified_name", "?")
+        log.info("command %s done (user %s, guild %s)", name, interaction.user.id, interaction.guild_id)
+
+    async def close(self) -> None:
+        """Unload the features first (they stop their background work), then close the database."""
+        for name in list(self.extensions):
+            try:
+                await self.unload_extension(name)
+            except Exception:
+                log.exception("unloading %s failed", name)
+        await super().close()
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+
+def extension_names() -> list[str]:
+    """Every public module in `cogs/` is a feature extension."""
+    import cogs
+
+    return sorted(
+        f"{COGS_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
+    )

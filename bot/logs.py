@@ -1,0 +1,45 @@
+"""Logging to stderr, with a filter that keeps secrets out of every line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+REDACTED = "[redacted]"
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces each secret wherever it would appear in a formatted record, including tracebacks."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        cleaned = self._clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        return True
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def setup_logging(level: str, secrets: list[str]) -> logging.Handler:
+    """One stderr handler on the root logger; the redaction filter sits on the handler so no logger escapes it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler

@@ -1,0 +1,101 @@
+"""Typed settings read once at start from the environment (and `.env`; the real environment wins)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+DEFAULT_DATABASE_PATH = Path("data/steady.sqlite3")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# Three dot-separated base64url parts: the shape of every Discord bot token.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says what is accepted."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    database_path: Path = DEFAULT_DATABASE_PATH
+    api_base: str = DEFAULT_API_BASE
+    gateway_url: str = DEFAULT_GATEWAY_URL
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> Settings:
+        """Validate every setting once, so a bad value stops start-up with a one-line reason."""
+        if env is None:
+            from dotenv import dotenv_values
+
+            file_values = {k: v for k, v in dotenv_values(dotenv_path or ".env").items() if v is not None}
+            env = {**file_values, **os.environ}
+        return cls(
+            token=_token(env.get("DISCORD_TOKEN", "").strip()),
+            database_path=_database_path(env.get("DATABASE_PATH", "").strip()),
+            api_base=_url(env, "DISCORD_API_BASE", DEFAULT_API_BASE, ("http", "https")).rstrip("/"),
+            gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL, ("ws", "wss")),
+            dev_guild_id=_guild_id(env.get("DEV_GUILD_ID", "").strip()),
+            log_level=_log_level(env.get("LOG_LEVEL", "").strip()),
+        )
+
+
+def _token(value: str) -> str:
+    if not value:
+        raise SettingsError(
+            "DISCORD_TOKEN is not set: put your bot token in the environment or in .env (see .env.example)"
+        )
+    if not _TOKEN_SHAPE.match(value):
+        raise SettingsError(
+            "DISCORD_TOKEN does not look like a bot token (three parts separated by dots); "
+            "copy it again from the Developer Portal (see .env.example)"
+        )
+    return value
+
+
+def _database_path(value: str) -> Path:
+    path = Path(value) if value else DEFAULT_DATABASE_PATH
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"DATABASE_PATH {value!r}: cannot create its folder ({exc.strerror})") from None
+    if path.is_dir():
+        raise SettingsError(f"DATABASE_PATH {value!r} is a folder; give a file path such as data/steady.sqlite3")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise SettingsError(f"DATABASE_PATH {value!r} is not writable; choose a file in a folder the bot can write")
+    return path
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        accepted = " or ".join(f"{s}://" for s in schemes)
+        raise SettingsError(f"{name} {value!r} is not a URL; accepted: an address starting with {accepted}")
+    return value
+
+
+def _guild_id(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or int(value) <= 0:
+        raise SettingsError(f"DEV_GUILD_ID {value!r} is not a server id; accepted: the numeric id, or leave it empty")
+    return int(value)
+
+
+def _log_level(value: str) -> str:
+    level = value.upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL {value!r} is not a level; accepted: {', '.join(LOG_LEVELS)}")
+    return level

@@ -1,0 +1,1 @@
+"""Feature extensions: thin adapters between Discord and the logic in `bot/`."""

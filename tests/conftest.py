@@ -1,0 +1,43 @@
+"""Fixtures: a local Discord server with two servers in it, and the real bot running against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.testing import DiscordServer, RunningBot, start_bot
+
+
+@pytest.fixture
+async def discord_server() -> AsyncIterator[DiscordServer]:
+    server = DiscordServer()
+    server.add_guild("Night Shift Crew")
+    server.add_guild("Psych Tech Students")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "steady.sqlite3"
+
+
+@pytest.fixture
+async def steady(discord_server: DiscordServer, db_path: Path) -> AsyncIterator[RunningBot]:
+    """The real bot, in this process, ready and synced."""
+    running = await start_bot(discord_server, db_path)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+def guild(discord_server: DiscordServer):  # noqa: ANN201
+    return next(iter(discord_server.guilds.values()))
+
+
+@pytest.fixture
+def other_guild(discord_server: DiscordServer):  # noqa: ANN201
+    return list(discord_server.guilds.values())[1]
