@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         import discord
 
         if isinstance(exc, discord.LoginFailure):
-            print("steady: DISCORD_TOKEN was refused by Discord; copy it again (see .env.example)", file=sys.stderr)
+            print(
+                "steady: DISCORD_TOKEN was refused by Discord; copy it again (see .env.example)",
+                file=sys.stderr,
+            )
             return EXIT_CONFIG
         raise
     return 0

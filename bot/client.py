@@ -48,7 +48,9 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
                 interaction.guild_id,
                 exc_info=error,
             )
-            message = "Something went wrong on my side, and nothing was changed. Please try again in a moment."
+            message = (
+                "Something went wrong on my side, and nothing was changed. Please try again in a moment."
+            )
         await send_ephemeral(interaction, message)
 
 

@@ -31,7 +31,13 @@ def load_toml(path: Path) -> dict[str, Any]:
 
 
 def require_str(
-    path: Path, entry: str, table: dict[str, Any], key: str, *, max_len: int | None = None, optional: bool = False
+    path: Path,
+    entry: str,
+    table: dict[str, Any],
+    key: str,
+    *,
+    max_len: int | None = None,
+    optional: bool = False,
 ) -> str:
     """A non-empty string field, within ``max_len`` characters."""
     value = table.get(key)

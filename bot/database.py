@@ -30,7 +30,7 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
 
 
 class Database:
-    """Owns the aiosqlite connection; every write goes through ``transaction()`` so it is on disk when it returns."""
+    """Owns the aiosqlite connection; every write goes through ``transaction()``, on disk when it returns."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn

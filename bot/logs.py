@@ -33,7 +33,7 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(level: str, secrets: list[str]) -> logging.Handler:
-    """One stderr handler on the root logger; the redaction filter sits on the handler so no logger escapes it."""
+    """One stderr handler on the root logger; the redaction filter sits on it, so no logger escapes."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))

@@ -68,10 +68,14 @@ def _database_path(value: str) -> Path:
     except OSError as exc:
         raise SettingsError(f"DATABASE_PATH {value!r}: cannot create its folder ({exc.strerror})") from None
     if path.is_dir():
-        raise SettingsError(f"DATABASE_PATH {value!r} is a folder; give a file path such as data/steady.sqlite3")
+        raise SettingsError(
+            f"DATABASE_PATH {value!r} is a folder; give a file path such as data/steady.sqlite3"
+        )
     target = path if path.exists() else path.parent
     if not os.access(target, os.W_OK):
-        raise SettingsError(f"DATABASE_PATH {value!r} is not writable; choose a file in a folder the bot can write")
+        raise SettingsError(
+            f"DATABASE_PATH {value!r} is not writable; choose a file in a folder the bot can write"
+        )
     return path
 
 
@@ -90,7 +94,9 @@ def _guild_id(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or int(value) <= 0:
-        raise SettingsError(f"DEV_GUILD_ID {value!r} is not a server id; accepted: the numeric id, or leave it empty")
+        raise SettingsError(
+            f"DEV_GUILD_ID {value!r} is not a server id; accepted: the numeric id, or leave it empty"
+        )
     return int(value)
 
 

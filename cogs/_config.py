@@ -21,8 +21,10 @@ class ConfigGroup(app_commands.Group):
             raise UserFacingCheckFailure(NOT_MANAGER)
         return True
 
-    def add_command(self, command: app_commands.Command | app_commands.Group, /, *, override: bool = False) -> None:
-        """Replace on re-import: an extension reloaded after a restart in the same process redefines its commands."""
+    def add_command(
+        self, command: app_commands.Command | app_commands.Group, /, *, override: bool = False
+    ) -> None:
+        """Replace on re-import: an extension reloaded in the same process redefines its commands."""
         super().add_command(command, override=True)
 
 
@@ -39,7 +41,9 @@ def bind_config(cog: commands.Cog) -> None:
     register the group with the bot's tree (once)."""
     owner = type(cog).__qualname__
     for command in config_group.walk_commands():
-        if isinstance(command, app_commands.Command) and command.callback.__qualname__.startswith(f"{owner}."):
+        if isinstance(command, app_commands.Command) and command.callback.__qualname__.startswith(
+            f"{owner}."
+        ):
             command.binding = cog
     bot = getattr(cog, "bot", None)
     if isinstance(bot, commands.Bot) and bot.tree.get_command("config") is None:

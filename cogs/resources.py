@@ -27,7 +27,9 @@ def resources_embed(region: Region, *, in_dm: bool) -> discord.Embed:
     newest = max(line.verified for line in region.lines)
     footer = f"Last checked {newest:%d %B %Y}."
     if in_dm:
-        footer += " Showing the default region; in a server, moderators choose the region with /config region."
+        footer += (
+            " Showing the default region; in a server, moderators choose the region with /config region."
+        )
     embed.set_footer(text=footer)
     return embed
 

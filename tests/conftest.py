@@ -34,10 +34,10 @@ async def steady(discord_server: DiscordServer, db_path: Path) -> AsyncIterator[
 
 
 @pytest.fixture
-def guild(discord_server: DiscordServer):  # noqa: ANN201
+def guild(discord_server: DiscordServer):
     return next(iter(discord_server.guilds.values()))
 
 
 @pytest.fixture
-def other_guild(discord_server: DiscordServer):  # noqa: ANN201
+def other_guild(discord_server: DiscordServer):
     return list(discord_server.guilds.values())[1]

@@ -20,7 +20,12 @@ def run_bot_cli(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[s
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STEADY_", "DATABASE_"))}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot"], env={**clean, **env}, cwd=cwd, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot"],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -48,7 +53,9 @@ def test_bad_settings_exit_2_naming_the_setting(tmp_path: Path) -> None:
 
 def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("DISCORD_TOKEN=\nDEV_GUILD_ID=abc\n")
-    done = run_bot_cli({"DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"}, tmp_path)
+    done = run_bot_cli(
+        {"DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"}, tmp_path
+    )
     assert done.returncode == 2 and "DEV_GUILD_ID" in done.stderr
 
 
@@ -58,7 +65,9 @@ async def test_kill_after_acknowledged_region_keeps_it(
     bot = BotProcess(discord_server, tmp_path / "steady.sqlite3")
     try:
         await bot.start()
-        result = await discord_server.slash("config region", user=discord_server.admin, guild=guild, region="NZ")
+        result = await discord_server.slash(
+            "config region", user=discord_server.admin, guild=guild, region="NZ"
+        )
         await result.wait(timeout=15)
         assert "New Zealand" in text_of(result.data)
         await bot.kill()
@@ -96,9 +105,13 @@ async def test_debug_run_logs_no_token_and_sigterm_exits_0(
     try:
         await bot.start()
         for region in ("UK", "US"):
-            r = await discord_server.slash("config region", user=discord_server.admin, guild=guild, region=region)
+            r = await discord_server.slash(
+                "config region", user=discord_server.admin, guild=guild, region=region
+            )
             await r.wait(timeout=15)
-        await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait(timeout=15)
+        await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait(
+            timeout=15
+        )
         await discord_server.drop_gateway()
         await discord_server.wait_for(lambda: discord_server.resumes >= 1, timeout=20)
         assert await bot.terminate() == 0
@@ -124,7 +137,9 @@ async def test_rate_limit_and_server_error_are_survived(
     assert statuses == [429, 500, 200]
 
 
-async def test_global_rate_limit_is_survived(discord_server: DiscordServer, steady: RunningBot, guild: Guild) -> None:
+async def test_global_rate_limit_is_survived(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
     discord_server.fail("POST", r"/interactions/", 429, retry_after=0.2, is_global=True)
     result = await discord_server.slash("resources", user=discord_server.member, guild=guild)
     await result.wait(timeout=15)
@@ -135,14 +150,20 @@ async def test_dropped_gateway_is_resumed_and_next_interaction_answered(
     discord_server: DiscordServer, steady: RunningBot, guild: Guild
 ) -> None:
     await discord_server.drop_gateway()
-    await discord_server.wait_for(lambda: discord_server.resumes == 1 and discord_server.connected(), timeout=20)
+    await discord_server.wait_for(
+        lambda: discord_server.resumes == 1 and discord_server.connected(), timeout=20
+    )
     result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
     assert "988" in text_of(result.data)
     assert discord_server.identifies == 1
 
 
-async def test_invalid_session_reidentifies(discord_server: DiscordServer, steady: RunningBot, guild: Guild) -> None:
+async def test_invalid_session_reidentifies(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
     await discord_server.invalidate_session()
-    await discord_server.wait_for(lambda: discord_server.identifies == 2 and discord_server.connected(), timeout=20)
+    await discord_server.wait_for(
+        lambda: discord_server.identifies == 2 and discord_server.connected(), timeout=20
+    )
     result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
     assert "988" in text_of(result.data)

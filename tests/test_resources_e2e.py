@@ -23,7 +23,9 @@ async def test_admin_switches_region_and_member_is_refused(
     discord_server: DiscordServer, steady: RunningBot, guild: Guild, other_guild: Guild
 ) -> None:
     admin, member = discord_server.admin, discord_server.member
-    refused = await (await discord_server.slash("config region", user=member, guild=guild, region="UK")).wait()
+    refused = await (
+        await discord_server.slash("config region", user=member, guild=guild, region="UK")
+    ).wait()
     assert refused.ephemeral and "Manage Server" in text_of(refused.data)
     still_us = await (await discord_server.slash("resources", user=member, guild=guild)).wait()
     assert "988" in text_of(still_us.data)
@@ -46,11 +48,15 @@ async def test_resources_in_dm_shows_default_and_how_servers_choose(
 
 async def test_region_survives_restart(discord_server: DiscordServer, db_path: Path, guild: Guild) -> None:
     first = await start_bot(discord_server, db_path)
-    await (await discord_server.slash("config region", user=discord_server.admin, guild=guild, region="AU")).wait()
+    await (
+        await discord_server.slash("config region", user=discord_server.admin, guild=guild, region="AU")
+    ).wait()
     await first.stop()
     second = await start_bot(discord_server, db_path)
     try:
-        result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
+        result = await (
+            await discord_server.slash("resources", user=discord_server.member, guild=guild)
+        ).wait()
         assert "13 11 14" in text_of(result.data)
     finally:
         await second.stop()

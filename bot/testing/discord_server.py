@@ -7,6 +7,7 @@ drives interactions the way Discord does, and can inject the faults Discord has 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -87,7 +88,9 @@ class Channel:
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": str(self.id), "type": self.type, "name": self.name}
         if self.guild_id is not None:
-            data.update(guild_id=str(self.guild_id), position=0, permission_overwrites=self.overwrites, nsfw=False)
+            data.update(
+                guild_id=str(self.guild_id), position=0, permission_overwrites=self.overwrites, nsfw=False
+            )
         if self.parent_id is not None:
             data["parent_id"] = str(self.parent_id)
         if self.type == 11:
@@ -169,7 +172,9 @@ class InteractionResult:
         self.changed.set()
         self.changed = asyncio.Event()
 
-    async def wait(self, predicate: Callable[[InteractionResult], bool] | None = None, timeout: float = 10) -> Any:
+    async def wait(
+        self, predicate: Callable[[InteractionResult], bool] | None = None, timeout: float = 10
+    ) -> Any:
         """Wait for the callback (and, with a predicate, until it holds); returns self."""
         check = predicate or (lambda r: r.callback is not None)
         async with asyncio.timeout(timeout):
@@ -183,7 +188,9 @@ class InteractionResult:
         assert self.callback is not None
         kind = self.callback["type"]
         if kind in (5, 6):
-            await self.wait(lambda r: bool(r.followups) or bool(r.original and not r.original.get("_loading")), timeout)
+            await self.wait(
+                lambda r: bool(r.followups) or bool(r.original and not r.original.get("_loading")), timeout
+            )
             if self.followups:
                 return self.followups[0]
             assert self.original is not None
@@ -227,7 +234,9 @@ def text_of(message: dict[str, Any]) -> str:
 
 
 def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for row in message.get("components") or [] for c in row.get("components", []) if c.get("type") == 2]
+    return [
+        c for row in message.get("components") or [] for c in row.get("components", []) if c.get("type") == 2
+    ]
 
 
 class DiscordServer:
@@ -293,36 +302,76 @@ class DiscordServer:
 
     def guild_payload(self, guild: Guild, app: App) -> dict[str, Any]:
         roles = [
-            {"id": str(rid), "name": name, "permissions": str(perms), "position": pos, "color": 0, "hoist": False,
-             "managed": False, "mentionable": False, "flags": 0}
+            {
+                "id": str(rid),
+                "name": name,
+                "permissions": str(perms),
+                "position": pos,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
             for pos, (rid, name, perms) in enumerate(
-                [(guild.id, "@everyone", MEMBER_PERMS), (guild.admin_role, "Moderators", MEMBER_PERMS | MANAGE_GUILD),
-                 (guild.bot_role, app.user.username, BOT_PERMS)]
+                [
+                    (guild.id, "@everyone", MEMBER_PERMS),
+                    (guild.admin_role, "Moderators", MEMBER_PERMS | MANAGE_GUILD),
+                    (guild.bot_role, app.user.username, BOT_PERMS),
+                ]
             )
         ]
         members = [self.member_payload(guild, uid) for uid in guild.members if uid in self.users]
         return {
-            "id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(guild.owner_id),
-            "roles": roles, "channels": [c.payload() for c in guild.channels.values() if c.type != 11],
-            "threads": [], "members": members, "member_count": len(members), "large": False,
-            "unavailable": False, "emojis": [], "stickers": [], "features": [], "voice_states": [],
-            "presences": [], "joined_at": _now_iso(), "verification_level": 0, "default_message_notifications": 0,
-            "explicit_content_filter": 0, "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0,
-            "nsfw_level": 0, "preferred_locale": "en-US", "afk_timeout": 300,
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "owner_id": str(guild.owner_id),
+            "roles": roles,
+            "channels": [c.payload() for c in guild.channels.values() if c.type != 11],
+            "threads": [],
+            "members": members,
+            "member_count": len(members),
+            "large": False,
+            "unavailable": False,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "voice_states": [],
+            "presences": [],
+            "joined_at": _now_iso(),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "system_channel_flags": 0,
+            "premium_tier": 0,
+            "nsfw_level": 0,
+            "preferred_locale": "en-US",
+            "afk_timeout": 300,
         }
 
     def member_payload(self, guild: Guild, user_id: int) -> dict[str, Any]:
         return {
-            "user": self.users[user_id].payload(), "roles": [str(r) for r in guild.members[user_id]],
-            "joined_at": _now_iso(), "deaf": False, "mute": False, "flags": 0,
+            "user": self.users[user_id].payload(),
+            "roles": [str(r) for r in guild.members[user_id]],
+            "joined_at": _now_iso(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
         }
 
     def set_bot_can_send(self, channel: Channel, allowed: bool) -> None:
         """Deny (or allow again) the bot's Send Messages in a channel, as a moderator would."""
         channel.bot_can_send = allowed
-        channel.overwrites = [] if allowed else [
-            {"id": str(app.user.id), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)} for app in self.apps.values()
-        ]
+        channel.overwrites = (
+            []
+            if allowed
+            else [
+                {"id": str(app.user.id), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)}
+                for app in self.apps.values()
+            ]
+        )
         if channel.guild_id is not None:
             self.dispatch("CHANNEL_UPDATE", channel.payload())
 
@@ -339,8 +388,16 @@ class DiscordServer:
     # ----- faults
 
     def fail(
-        self, method: str, path: str, status: int, code: int = 0, *, times: int = 1, retry_after: float | None = None,
-        is_global: bool = False, message: str = "injected fault",
+        self,
+        method: str,
+        path: str,
+        status: int,
+        code: int = 0,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        is_global: bool = False,
+        message: str = "injected fault",
     ) -> Fault:
         """The next ``times`` requests matching ``method`` and the ``path`` regex get this error."""
         fault = Fault(method.upper(), re.compile(path), status, code, message, times, retry_after, is_global)
@@ -355,7 +412,7 @@ class DiscordServer:
 
     async def invalidate_session(self) -> None:
         """Tell every client its session is gone; it must IDENTIFY afresh."""
-        for token, sockets in list(self._sockets.items()):
+        for sockets in list(self._sockets.values()):
             for conn, session in list(sockets):
                 self._sessions.pop(session.id, None)
                 conn.put({"op": 9, "d": False})
@@ -425,11 +482,17 @@ class DiscordServer:
                     self._sessions[session.id] = session
                     self._sockets.setdefault(token, []).append((conn, session))
                     ready = {
-                        "v": 10, "user": app.user.payload(), "session_id": session.id,
-                        "resume_gateway_url": self.gateway_url, "shard": [0, 1],
+                        "v": 10,
+                        "user": app.user.payload(),
+                        "session_id": session.id,
+                        "resume_gateway_url": self.gateway_url,
+                        "shard": [0, 1],
                         "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
-                        "application": {"id": str(app.id), "flags": 0}, "private_channels": [],
-                        "relationships": [], "user_settings": {}, "session_type": "normal",
+                        "application": {"id": str(app.id), "flags": 0},
+                        "private_channels": [],
+                        "relationships": [],
+                        "user_settings": {},
+                        "session_type": "normal",
                         "geo_ordered_rtc_regions": [],
                     }
                     session.send(conn, "READY", ready)
@@ -553,15 +616,29 @@ class DiscordServer:
     async def _app_info(self, request: web.Request, body: Any) -> Any:
         app = self._app_for(request)
         return {
-            "id": str(app.id), "name": app.user.username, "icon": None, "description": "", "rpc_origins": [],
-            "bot_public": True, "bot_require_code_grant": False, "owner": self.admin.payload(), "summary": "",
-            "verify_key": "0" * 64, "team": None, "flags": 0, "bot": app.user.payload(),
+            "id": str(app.id),
+            "name": app.user.username,
+            "icon": None,
+            "description": "",
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.admin.payload(),
+            "summary": "",
+            "verify_key": "0" * 64,
+            "team": None,
+            "flags": 0,
+            "bot": app.user.payload(),
         }
 
-    def _store_commands(self, app: App, body: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _store_commands(
+        self, app: App, body: list[dict[str, Any]], old: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         ids = {c["name"]: c["id"] for c in old}
-        return [{**c, "id": ids.get(c["name"], str(snowflake())), "application_id": str(app.id), "version": "1"}
-                for c in body]
+        return [
+            {**c, "id": ids.get(c["name"], str(snowflake())), "application_id": str(app.id), "version": "1"}
+            for c in body
+        ]
 
     async def _put_commands(self, request: web.Request, body: Any, app_id: str) -> Any:
         app = self._app_for(request)
@@ -587,14 +664,28 @@ class DiscordServer:
             raise _Error(404, 10015, "Unknown Webhook")
         return result
 
-    def _new_message(self, channel_id: int, author: User, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    def _new_message(
+        self, channel_id: int, author: User, body: dict[str, Any], **extra: Any
+    ) -> dict[str, Any]:
         channel = self.channels.get(channel_id)
         message = {
-            "id": str(snowflake()), "channel_id": str(channel_id), "author": author.payload(),
-            "content": body.get("content") or "", "timestamp": _now_iso(), "edited_timestamp": None,
-            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
-            "embeds": body.get("embeds") or [], "components": body.get("components") or [], "pinned": False,
-            "type": 0, "flags": int(body.get("flags") or 0), "allowed_mentions": body.get("allowed_mentions"),
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "author": author.payload(),
+            "content": body.get("content") or "",
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": int(body.get("flags") or 0),
+            "allowed_mentions": body.get("allowed_mentions"),
         }
         if channel is not None and channel.guild_id is not None:
             message["guild_id"] = str(channel.guild_id)
@@ -622,10 +713,16 @@ class DiscordServer:
         resource: dict[str, Any] = {"type": kind}
         if result.original is not None:
             resource["message"] = result.original
-        return {"interaction": {"id": interaction_id, "type": 2, "response_message_id": None,
-                                "response_message_loading": kind == 5,
-                                "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL)},
-                "resource": resource}
+        return {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_id": None,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL),
+            },
+            "resource": resource,
+        }
 
     def _apply_edit(self, message: dict[str, Any], data: dict[str, Any]) -> None:
         for key in ("content", "embeds", "components", "flags", "allowed_mentions"):
@@ -666,7 +763,9 @@ class DiscordServer:
         result._touch()
         return message
 
-    async def _edit_followup(self, request: web.Request, body: Any, app_id: str, token: str, message_id: str) -> Any:
+    async def _edit_followup(
+        self, request: web.Request, body: Any, app_id: str, token: str, message_id: str
+    ) -> Any:
         result = self._result(token)
         for message in result.followups:
             if message["id"] == message_id:
@@ -743,8 +842,13 @@ class DiscordServer:
     async def _start_thread(self, request: web.Request, body: Any, channel_id: str, message_id: str) -> Any:
         parent = self._channel(channel_id)
         self._find_message(channel_id, message_id)
-        thread = Channel(int(message_id), body.get("name", "thread"), type=11, guild_id=parent.guild_id,
-                         parent_id=parent.id)
+        thread = Channel(
+            int(message_id),
+            body.get("name", "thread"),
+            type=11,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+        )
         self.channels[thread.id] = thread
         if parent.guild_id is not None:
             self.guilds[parent.guild_id].channels[thread.id] = thread
@@ -769,7 +873,13 @@ class DiscordServer:
         return scoped + app.global_commands
 
     def _base_interaction(
-        self, kind: int, data: dict[str, Any], user: User, guild: Guild | None, channel: Channel | None, app: App
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: User,
+        guild: Guild | None,
+        channel: Channel | None,
+        app: App,
     ) -> tuple[dict[str, Any], InteractionResult]:
         interaction_id = snowflake()
         token = f"tok{interaction_id}"
@@ -778,16 +888,30 @@ class DiscordServer:
         elif channel is None:
             channel = self._dm_for(user)
         payload: dict[str, Any] = {
-            "id": str(interaction_id), "application_id": str(app.id), "type": kind, "data": data,
-            "channel_id": str(channel.id), "channel": channel.payload(), "token": token, "version": 1,
-            "locale": "en-US", "entitlements": [], "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
-            "attachment_size_limit": 8 * 1024 * 1024, "app_permissions": str(BOT_PERMS),
+            "id": str(interaction_id),
+            "application_id": str(app.id),
+            "type": kind,
+            "data": data,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "token": token,
+            "version": 1,
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "app_permissions": str(BOT_PERMS),
         }
         if guild is not None:
             member = self.member_payload(guild, user.id)
             member["permissions"] = str(guild.permissions(user.id))
-            payload.update(guild_id=str(guild.id), member=member, guild_locale="en-US", context=0,
-                           guild={"id": str(guild.id), "locale": "en-US", "features": []})
+            payload.update(
+                guild_id=str(guild.id),
+                member=member,
+                guild_locale="en-US",
+                context=0,
+                guild={"id": str(guild.id), "locale": "en-US", "features": []},
+            )
         else:
             payload.update(user=user.payload(), context=1)
         result = InteractionResult(self, interaction_id, token, app)
@@ -858,8 +982,14 @@ class DiscordServer:
         return data
 
     async def slash(
-        self, path: str, *, user: User, guild: Guild | None = None, channel: Channel | None = None,
-        app: App | None = None, **values: Any,
+        self,
+        path: str,
+        *,
+        user: User,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        app: App | None = None,
+        **values: Any,
     ) -> InteractionResult:
         """Run ``/path`` (``"config region"`` for a subcommand) with option values, as ``user``."""
         app = app or self.app
@@ -869,8 +999,15 @@ class DiscordServer:
         return result
 
     async def autocomplete(
-        self, path: str, focused: str, *, user: User, guild: Guild | None = None, channel: Channel | None = None,
-        app: App | None = None, **values: Any,
+        self,
+        path: str,
+        focused: str,
+        *,
+        user: User,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        app: App | None = None,
+        **values: Any,
     ) -> list[dict[str, Any]]:
         """Type into option ``focused``; returns the choices the bot offered."""
         app = app or self.app
@@ -896,13 +1033,22 @@ class DiscordServer:
         return result
 
     async def submit_modal(
-        self, custom_id: str, values: dict[str, str], *, user: User, guild: Guild | None = None,
-        channel: Channel | None = None, app: App | None = None,
+        self,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        user: User,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        app: App | None = None,
     ) -> InteractionResult:
         app = app or self.app
-        rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
-        payload, result = self._base_interaction(5, {"custom_id": custom_id, "components": rows}, user, guild,
-                                                 channel, app)
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+        ]
+        payload, result = self._base_interaction(
+            5, {"custom_id": custom_id, "components": rows}, user, guild, channel, app
+        )
         self.dispatch("INTERACTION_CREATE", payload, app)
         return result
 
@@ -920,10 +1066,8 @@ class DiscordServer:
         async with asyncio.timeout(timeout):
             while not predicate():
                 event = self._request_event
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), 0.05)
-                except TimeoutError:
-                    pass
 
     async def wait_ready(self, app: App | None = None, timeout: float = 15) -> None:
         app = app or self.app
@@ -947,10 +1091,8 @@ class Conn:
             text = await self.queue.get()
             if self.ws.closed:
                 continue
-            try:
+            with contextlib.suppress(ConnectionError, RuntimeError):
                 await self.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
-                pass
 
     async def close(self, code: int = 1000, message: bytes = b"") -> None:
         self.pump.cancel()
@@ -986,7 +1128,9 @@ class _Error(Exception):
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": JSON, **(headers or {})})
+    return web.Response(
+        status=status, body=json.dumps(data).encode(), headers={"Content-Type": JSON, **(headers or {})}
+    )
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

@@ -101,7 +101,12 @@ class BotProcess:
         self.server.ready_events[self.server.app.token].clear()
         log = self.stderr_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=self.environment(), stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            env=self.environment(),
+            stdout=log,
+            stderr=log,
             cwd=str(Path(__file__).resolve().parents[2]),
         )
         log.close()
