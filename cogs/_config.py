@@ -32,6 +32,7 @@ config_group = ConfigGroup(
     name="config",
     description="Set up Steady for this server (Manage Server)",
     guild_only=True,
+    allowed_contexts=app_commands.AppCommandContext(guild=True),
     default_permissions=discord.Permissions(manage_guild=True),
 )
 

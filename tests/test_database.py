@@ -1,0 +1,76 @@
+"""Migrations run in order, once, each in a transaction; a database from the future is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.database import Database, DatabaseError, migrations
+
+
+async def test_open_applies_all_migrations_in_wal(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        assert await db.user_version() == migrations()[-1][0]
+        row = await db.fetchone("PRAGMA journal_mode")
+        assert row is not None and row[0] == "wal"
+        row = await db.fetchone("PRAGMA foreign_keys")
+        assert row is not None and row[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_reopen_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    db = await Database.open(path)
+    await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (1, 'UK')")
+    await db.close()
+    db = await Database.open(path)
+    try:
+        row = await db.fetchone("SELECT region FROM guild_settings WHERE guild_id = 1")
+        assert row is not None and row["region"] == "UK"
+    finally:
+        await db.close()
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(DatabaseError, match="newer than this code"):
+        await Database.open(path)
+
+
+async def test_failed_migration_rolls_back_whole_step(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (folder / "0002_bad.sql").write_text("CREATE TABLE b (x INTEGER);\nINSERT INTO missing VALUES (1);")
+    with pytest.raises(sqlite3.OperationalError):
+        await Database.open(tmp_path / "s.sqlite3", migrations_dir=folder)
+    with sqlite3.connect(tmp_path / "s.sqlite3") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "a" in tables and "b" not in tables
+
+
+def test_migration_numbers_have_no_gaps(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("")
+    (tmp_path / "0003_c.sql").write_text("")
+    with pytest.raises(DatabaseError, match="out of sequence"):
+        migrations(tmp_path)
+    assert [n for n, _ in migrations()] == list(range(1, len(migrations()) + 1))
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO guild_settings (guild_id) VALUES (7)")
+                raise RuntimeError("boom")
+        assert await db.fetchone("SELECT 1 FROM guild_settings WHERE guild_id = 7") is None
+    finally:
+        await db.close()
