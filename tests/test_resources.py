@@ -32,7 +32,7 @@ def test_shipped_file_covers_every_region() -> None:
         (lambda t: t + "\nthis is = not toml =\n", "not valid TOML"),
     ],
 )
-def test_broken_file_names_entry_and_problem(tmp_path: Path, edit, expected: str) -> None:  # noqa: ANN001
+def test_broken_file_names_entry_and_problem(tmp_path: Path, edit, expected: str) -> None:
     path = tmp_path / "resources.toml"
     path.write_text(edit((DATA_DIR / "resources.toml").read_text()))
     with pytest.raises(ContentError, match=expected) as err:
