@@ -18,6 +18,7 @@ async def discord_server() -> AsyncIterator[DiscordServer]:
     await server.start()
     yield server
     await server.stop()
+    assert not server.violations, f"the bot broke Discord's limits: {server.violations}"
 
 
 @pytest.fixture

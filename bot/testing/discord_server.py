@@ -251,6 +251,7 @@ class DiscordServer:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.closed_dms: set[int] = set()
+        self.violations: list[str] = []
         self.global_rate_limit: int | None = None
         self._rate_window: dict[str, list[float]] = {}
         self.rate_limited = 0
@@ -535,6 +536,11 @@ class DiscordServer:
         self._request_event.set()
         self._request_event = asyncio.Event()
         response = self._injected(request.method, path) or self._rate_limit(request)
+        if response is None and isinstance(body, dict) and request.method in ("POST", "PATCH"):
+            problem = _check_limits(body.get("data") if "/callback" in path else body)
+            if problem:
+                self.violations.append(f"{request.method} {path}: {problem}")
+                response = _error(400, 50035, f"Invalid Form Body: {problem}")
         if response is None:
             try:
                 response = await self._route(request, path, body)
@@ -1119,6 +1125,64 @@ class Session:
         for frame in self.sent:
             if frame["s"] > after:
                 conn.put(frame)
+
+
+EMBED_LIMITS = {"title": 256, "description": 4096}
+FIELD_LIMITS = {"name": 256, "value": 1024}
+
+
+def _check_limits(data: Any) -> str | None:
+    """Discord's size limits on what a bot sends; a breach is a 400, as on the real API."""
+    if not isinstance(data, dict):
+        return None
+    if len(data.get("content") or "") > 2000:
+        return "content over 2000 characters"
+    embeds = data.get("embeds") or []
+    if len(embeds) > 10:
+        return "more than 10 embeds"
+    for embed in embeds:
+        total = 0
+        for key, limit in EMBED_LIMITS.items():
+            size = len(embed.get(key) or "")
+            total += size
+            if size > limit:
+                return f"embed {key} over {limit} characters"
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            return "more than 25 embed fields"
+        for f in fields:
+            for key, limit in FIELD_LIMITS.items():
+                size = len(f.get(key) or "")
+                total += size
+                if size > limit or (size == 0 and key in f):
+                    return f"embed field {key} must be 1 to {limit} characters"
+        footer = len((embed.get("footer") or {}).get("text") or "")
+        author = len((embed.get("author") or {}).get("name") or "")
+        if footer > 2048 or author > 256:
+            return "embed footer or author too long"
+        total += footer + author
+        if total > 6000:
+            return "embed over 6000 characters in all"
+    rows = data.get("components") or []
+    if len(rows) > 5:
+        return "more than 5 component rows"
+    for row in rows:
+        items = row.get("components") or []
+        if len(items) > 5:
+            return "more than 5 components in a row"
+        for item in items:
+            if len(item.get("custom_id") or "") > 100:
+                return "custom_id over 100 characters"
+            if len(item.get("label") or "") > 80:
+                return "button label over 80 characters"
+    choices = data.get("choices")
+    if choices is not None:
+        if len(choices) > 25:
+            return "more than 25 autocomplete choices"
+        for choice in choices:
+            if not 1 <= len(choice.get("name") or "") <= 100 or len(str(choice.get("value"))) > 100:
+                return "autocomplete choice name or value must be 1 to 100 characters"
+    return None
 
 
 class _Error(Exception):
