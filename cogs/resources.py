@@ -35,12 +35,18 @@ def resources_embed(region: Region, *, in_dm: bool) -> discord.Embed:
 
 
 class Resources(commands.Cog):
+    stores_user_data = False
+
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self.regions = load_resources(bot.data_dir / "resources.toml")
 
     async def cog_load(self) -> None:
         bind_config(self)
+
+    async def delete_guild_data(self, guild_id: int) -> int:
+        """The region lives in guild_settings, which the purge itself deletes."""
+        return 0
 
     @app_commands.command(name="resources", description="Crisis and support lines, privately")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)

@@ -252,6 +252,7 @@ class DiscordServer:
         self.faults: list[Fault] = []
         self.closed_dms: set[int] = set()
         self.violations: list[str] = []
+        self.left_guilds: set[int] = set()
         self.global_rate_limit: int | None = None
         self._rate_window: dict[str, list[float]] = {}
         self.rate_limited = 0
@@ -384,7 +385,17 @@ class DiscordServer:
 
     def remove_guild(self, guild: Guild) -> None:
         """The bot was removed from a server (kicked, or the server deleted)."""
+        self.left_guilds.add(guild.id)
         self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    def readd_guild(self, guild: Guild) -> None:
+        """A moderator invites the bot back."""
+        self.left_guilds.discard(guild.id)
+        for token, app in self.apps.items():
+            if self._sockets.get(token):
+                payload = self.guild_payload(guild, app)
+                del payload["unavailable"]
+                self.dispatch("GUILD_CREATE", payload, app)
 
     # ----- faults
 
@@ -488,7 +499,11 @@ class DiscordServer:
                         "session_id": session.id,
                         "resume_gateway_url": self.gateway_url,
                         "shard": [0, 1],
-                        "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+                        "guilds": [
+                            {"id": str(g), "unavailable": True}
+                            for g in self.guilds
+                            if g not in self.left_guilds
+                        ],
                         "application": {"id": str(app.id), "flags": 0},
                         "private_channels": [],
                         "relationships": [],
@@ -498,7 +513,8 @@ class DiscordServer:
                     }
                     session.send(conn, "READY", ready)
                     for guild in self.guilds.values():
-                        session.send(conn, "GUILD_CREATE", self.guild_payload(guild, app))
+                        if guild.id not in self.left_guilds:
+                            session.send(conn, "GUILD_CREATE", self.guild_payload(guild, app))
                     self.ready_events[token].set()
                 elif op == 6:
                     token = str(d["token"]).removeprefix("Bot ")
