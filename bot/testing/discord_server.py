@@ -198,7 +198,7 @@ class InteractionResult:
         if kind == 7:
             assert self.component_message is not None
             return self.component_message
-        return self.callback.get("data") or {}
+        return self.original or self.callback.get("data") or {}
 
     @property
     def type(self) -> int:
@@ -287,6 +287,8 @@ class DiscordServer:
     def add_user(self, name: str) -> User:
         user = User(snowflake(), name)
         self.users[user.id] = user
+        for guild in self.guilds.values():
+            guild.members.setdefault(user.id, [])
         return user
 
     def add_guild(self, name: str, channels: tuple[str, ...] = ("general", "quiet-moments")) -> Guild:
@@ -295,8 +297,10 @@ class DiscordServer:
             channel = Channel(snowflake(), channel_name, guild_id=guild.id)
             guild.channels[channel.id] = channel
             self.channels[channel.id] = channel
+        for user in self.users.values():
+            if not user.bot:
+                guild.members[user.id] = []
         guild.members[self.admin.id] = [guild.admin_role]
-        guild.members[self.member.id] = []
         for app in self.apps.values():
             guild.members[app.user.id] = [guild.bot_role]
         self.guilds[guild.id] = guild
@@ -956,7 +960,8 @@ class DiscordServer:
         options: list[dict[str, Any]] = []
         resolved: dict[str, Any] = {}
         for name, value in values.items():
-            option = by_name.get(name.replace("_", "-")) or by_name.get(name)
+            # A trailing underscore reaches options named like slash() parameters (channel_=, user_=).
+            option = by_name.get(name.replace("_", "-")) or by_name.get(name) or by_name.get(name.rstrip("_"))
             if option is None:
                 raise KeyError(f"no option {name!r}; the command has {sorted(by_name)}")
             kind = option["type"]

@@ -7,12 +7,13 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import discord
 import yarl
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.content import DATA_DIR
 from bot.settings import Settings
 from bot.testing.discord_server import App, DiscordServer
@@ -77,9 +78,12 @@ async def start_bot(
 class BotProcess:
     """``python -m bot`` as a child process, configured only through its environment, as in production."""
 
-    def __init__(self, server: DiscordServer, database_path: Path, **env: str) -> None:
+    def __init__(
+        self, server: DiscordServer, database_path: Path, *, clock_offset: timedelta | None = None, **env: str
+    ) -> None:
         self.server = server
         self.database_path = database_path
+        self.clock_offset = clock_offset
         self.env = env
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr_path = database_path.with_suffix(".log")
@@ -94,6 +98,8 @@ class BotProcess:
             LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
             PYTHONUNBUFFERED="1",
         )
+        if self.clock_offset is not None:
+            env["STEADY_CLOCK_START"] = (SystemClock().now() + self.clock_offset).isoformat()
         env.update(self.env)
         return env
 
