@@ -1,0 +1,287 @@
+"""FAQ speed: matching and autocomplete in memory, then bursts of /faq through the local Discord server.
+
+Part 1 times `match` and `autocomplete` on 1,000 queries (table phrasings with fresh typos, half-typed
+prefixes, off-topic text, server questions) against the built-in entries plus 200 server entries, with the
+word cache emptied before every query so each one pays full price. Target: p99 under 2 ms.
+
+Part 2 runs Steady (`python -m bot`) and a bare discord.py bot that answers `/faq` with a fixed string, both
+as subprocesses on the same local Discord server, and sends them alternating bursts of concurrent `/faq`
+interactions (mixed questions, servers and DMs). It prints the p99 from interaction to callback for each and
+their ratio. Targets: ratio at most 1.5, every reply within Discord's 3 seconds.
+
+    .venv/bin/python bench/faq.py [--queries 1000] [--burst 300] [--rounds 6] [--guilds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.content import DATA_DIR  # noqa: E402
+from bot.faq import SERVER_THEME, FaqEntry, FaqIndex, autocomplete, load_faq, match  # noqa: E402
+from bot.testing import App, BotProcess, DiscordServer, Guild, InteractionResult, User  # noqa: E402
+from tests.test_faq import OFF_TOPIC, PHRASINGS  # noqa: E402
+
+DISCORD_DEADLINE_MS = 3000.0
+PLACES = [
+    "staff parking",
+    "locker room",
+    "badge office",
+    "break room",
+    "study group",
+    "union rep",
+    "rota",
+    "mentor",
+]
+ASKS = [
+    "Where is the {p} for {w}?",
+    "Who do I ask about the {p} on {w}?",
+    "When does the {p} open for {w}?",
+    "How do {w} use the {p}?",
+    "Is there a {p} list for {w}?",
+]
+WHO = ["night shift", "new starters", "students", "weekend staff", "agency techs"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def server_questions(count: int) -> list[str]:
+    """Plausible questions a server might add, all different."""
+    out: list[str] = []
+    for i in range(count):
+        ask = ASKS[i % len(ASKS)]
+        out.append(ask.format(p=PLACES[(i // len(ASKS)) % len(PLACES)], w=WHO[(i // 40) % len(WHO)]))
+        if out[-1] in out[:-1]:
+            out[-1] = out[-1].rstrip("?") + f" (site {i})?"
+    return out
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """One slip of the keyboard: a dropped, doubled or swapped letter."""
+    if len(text) < 4:
+        return text
+    i = rng.randrange(1, len(text) - 2)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return text[:i] + text[i + 1 :]
+    if kind == 1:
+        return text[:i] + text[i] + text[i:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def queries(count: int, own: list[str], rng: random.Random) -> list[str]:
+    pool = [q for q, _ in PHRASINGS] + OFF_TOPIC + own[:40]
+    return [typo(q, rng) if rng.random() < 0.5 else q for q in (rng.choice(pool) for _ in range(count))]
+
+
+# ----- part 1: in memory
+
+
+def bench_core(count: int) -> dict[str, tuple[float, float]]:
+    rng = random.Random(7)
+    builtin = load_faq(DATA_DIR / "faq.toml")
+    own_questions = server_questions(200)
+    own = tuple(
+        FaqEntry(f"g:{i}", q, "An answer written by moderators.", SERVER_THEME, guild_id=1)
+        for i, q in enumerate(own_questions)
+    )
+    index = FaqIndex(builtin + own)
+    asked = queries(count, own_questions, rng)
+    typed = [q[: rng.randint(1, len(q))] for q in asked]
+    timings: dict[str, list[float]] = {"match": [], "autocomplete": []}
+    for query, partial in zip(asked, typed, strict=True):
+        index.clear_caches()
+        start = time.perf_counter_ns()
+        match(query, index)
+        timings["match"].append((time.perf_counter_ns() - start) / 1e6)
+        index.clear_caches()
+        start = time.perf_counter_ns()
+        autocomplete(partial, index)
+        timings["autocomplete"].append((time.perf_counter_ns() - start) / 1e6)
+    return {name: (percentile(v, 0.5), percentile(v, 0.99)) for name, v in timings.items()}
+
+
+# ----- part 2: through the local Discord server
+
+BARE_BOT = """
+import discord, os, yarl
+from discord import app_commands
+
+class Bare(discord.Client):
+    def __init__(self):
+        super().__init__(intents=discord.Intents.none())
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self):
+        @self.tree.command(name="faq", description="FAQ")
+        @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+        async def faq(interaction: discord.Interaction, question: str | None = None):
+            await interaction.response.send_message("Here is a fixed answer.")
+
+        await self.tree.sync()
+
+discord.http.Route.BASE = os.environ["DISCORD_API_BASE"]
+discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY_URL"])
+Bare().run(os.environ["DISCORD_TOKEN"], log_handler=None)
+"""
+
+
+async def start_bare(server: DiscordServer, app: App) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN=app.token, DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", BARE_BOT, env=env, cwd=str(ROOT), stderr=asyncio.subprocess.PIPE
+    )
+    await server.wait_ready(app, timeout=60)
+    await server.wait_for(lambda: bool(app.global_commands), timeout=30)
+    return proc
+
+
+async def burst(
+    server: DiscordServer,
+    app: App,
+    size: int,
+    users: list[User],
+    guilds: list[Guild],
+    asked: list[str],
+    rng: random.Random,
+) -> tuple[list[float], list[str]]:
+    """``size`` /faq interactions dispatched at once; latency from dispatch to the callback at Discord."""
+    calls = []
+    for _ in range(size):
+        guild = rng.choice(guilds) if rng.random() < 0.8 else None
+        roll = rng.random()
+        options = {} if roll < 0.1 else {"question": rng.choice(asked)}
+        calls.append(server.slash("faq", user=rng.choice(users), guild=guild, app=app, **options))
+    results: list[InteractionResult] = list(await asyncio.gather(*calls))
+    problems: list[str] = []
+    latencies: list[float] = []
+    for result in results:
+        try:
+            await result.wait(timeout=30)
+        except TimeoutError:
+            problems.append(f"interaction {result.id} was never answered")
+            continue
+        assert result.answered_at is not None
+        latencies.append((result.answered_at - result.sent_at) * 1000)
+        if result.type != 4:
+            problems.append(f"interaction {result.id} answered with type {result.type}")
+    return latencies, problems
+
+
+async def bench_discord(
+    size: int, rounds: int, guild_count: int
+) -> tuple[list[float], list[float], list[str]]:
+    rng = random.Random(11)
+    server = DiscordServer()
+    guilds = [server.add_guild(f"Unit {i}") for i in range(guild_count)]
+    users = [server.admin, server.member] + [server.add_user(f"tech{i}") for i in range(60)]
+    for guild in guilds:
+        for user in users[2:]:
+            guild.members[user.id] = []
+    bare_app = server.add_application("Bare")
+    await server.start()
+    steady_ms: list[float] = []
+    bare_ms: list[float] = []
+    problems: list[str] = []
+    own_questions = server_questions(200)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            steady = BotProcess(server, Path(tmp) / "steady.sqlite3", LOG_LEVEL="WARNING")
+            await steady.start(timeout=60)
+            bare = await start_bare(server, bare_app)
+            try:
+                for i, question in enumerate(own_questions):
+                    guild = guilds[i // 50]
+                    result = await server.slash(
+                        "config faq-add",
+                        user=server.admin,
+                        guild=guild,
+                        question=question,
+                        answer="Ask the lead.",
+                    )
+                    await result.wait(timeout=30)
+                asked = (
+                    queries(400, own_questions, rng) + ["education", "is-it-stressful", "pay", "burnout"] * 10
+                )
+                for r in range(rounds * 2):
+                    target = server.app if r % 2 == 0 else bare_app
+                    latencies, issues = await burst(server, target, size, users, guilds, asked, rng)
+                    (steady_ms if target is server.app else bare_ms).extend(latencies)
+                    problems += [f"{'Steady' if target is server.app else 'bare'}: {p}" for p in issues]
+                    await asyncio.sleep(0.2)
+                await steady.terminate()
+            finally:
+                await steady.ensure_stopped()
+                bare.kill()
+                _, err = await bare.communicate()
+            log = steady.log()
+            if "Traceback" in log or " ERROR " in log:
+                problems.append("Steady logged errors:\n" + log[-3000:])
+            if b"Traceback" in err:
+                problems.append("the bare bot failed:\n" + err.decode(errors="replace")[-2000:])
+    finally:
+        await server.stop()
+    if server.violations:
+        problems.append(f"Discord limits broken: {server.violations[:5]}")
+    return steady_ms, bare_ms, problems
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--burst", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=6, help="bursts per bot, alternating")
+    parser.add_argument("--guilds", type=int, default=20)
+    parser.add_argument("--target", type=float, default=1.5)
+    args = parser.parse_args()
+
+    core = bench_core(args.queries)
+    print(
+        f"FAQ core: {args.queries} queries against the built-in entries plus 200 server entries (cold cache)"
+    )
+    ok = True
+    for name, (p50, p99) in core.items():
+        verdict = "ok" if p99 < 2.0 else "OVER TARGET"
+        ok &= p99 < 2.0
+        print(f"  {name:12s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   (target p99 < 2 ms: {verdict})")
+
+    steady, bare, problems = await bench_discord(args.burst, args.rounds, args.guilds)
+    print(
+        f"/faq bursts: {args.rounds} rounds each of {args.burst} concurrent interactions, alternating "
+        f"Steady and a bare discord.py bot, across {args.guilds} servers and DMs"
+    )
+    s99, b99 = percentile(steady, 0.99), percentile(bare, 0.99)
+    ratio = s99 / b99 if b99 else float("inf")
+    for name, values in (("Steady  ", steady), ("bare bot", bare)):
+        print(
+            f"  {name} answered {len(values):5d}   p50 {percentile(values, 0.5):7.1f} ms   "
+            f"p99 {percentile(values, 0.99):7.1f} ms   max {max(values):7.1f} ms"
+        )
+    print(f"  p99 ratio Steady / bare: {ratio:.2f} (target <= {args.target})")
+    late = sum(1 for v in steady if v > DISCORD_DEADLINE_MS)
+    print(f"  Steady replies later than Discord's 3 s: {late}")
+    ok &= ratio <= args.target and late == 0 and not problems
+    ok &= len(steady) == len(bare) == args.burst * args.rounds
+    for problem in problems:
+        print(f"  problem: {problem}")
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

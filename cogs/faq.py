@@ -1,0 +1,263 @@
+"""`/faq` and `/config faq-add` / `faq-remove`: Discord in and out of the FAQ core in `bot/faq.py`."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import SteadyBot
+from bot.faq import (
+    SERVER_ANSWER_MAX,
+    SERVER_ENTRIES_MAX,
+    SERVER_QUESTION_MAX,
+    FaqCatalog,
+    FaqEntry,
+    FaqInputError,
+    FaqStore,
+    answer_privately,
+    autocomplete_own,
+    load_faq,
+    themes,
+)
+from bot.text import fit
+from cogs._config import bind_config, config_group
+
+COLOUR = discord.Colour.from_rgb(94, 140, 130)
+NO_PINGS = discord.AllowedMentions.none()
+BUTTON_LABEL_MAX = 80
+EMBED_BUDGET = 5500  # of Discord's 6,000 characters per embed, leaving room for title and footer
+FIELD_MAX = 1024
+CUSTOM_ID = "steady:faq:{key}"
+
+
+class TopicButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})"
+):
+    """Opens one topic, privately, for whoever clicks; the key in the custom id survives restarts."""
+
+    def __init__(
+        self, key: str, label: str, *, style: discord.ButtonStyle = discord.ButtonStyle.secondary
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=fit(label, BUTTON_LABEL_MAX), style=style, custom_id=CUSTOM_ID.format(key=key)
+            )
+        )
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> TopicButton:
+        return cls(match["key"], item.label or match["key"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Faq") if isinstance(interaction.client, commands.Bot) else None
+        if not isinstance(cog, Faq):
+            await interaction.response.send_message(
+                "The FAQ is resting for a moment. Please try again shortly.", ephemeral=True
+            )
+            return
+        entry = cog.catalog.get(self.key, interaction.guild_id)
+        if entry is None:
+            await interaction.response.send_message(
+                "That topic isn't available here any more. Use `/faq` on its own to see every topic.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        await interaction.response.send_message(
+            embed=answer_embed(entry),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            **with_view(related_view(cog.catalog, entry, interaction.guild_id)),
+        )
+
+
+def answer_embed(entry: FaqEntry) -> discord.Embed:
+    embed = discord.Embed(title=fit(entry.title, 256), description=entry.answer, colour=COLOUR)
+    if entry.is_server_entry:
+        embed.set_footer(text="Written by this server's moderators. See every topic with /faq.")
+    else:
+        embed.set_footer(
+            text=f"{entry.theme} · Not quite it? Ask in other words, or see every topic with /faq."
+        )
+    return embed
+
+
+def topic_view(entries: list[FaqEntry]) -> discord.ui.View | None:
+    """A row of topic buttons (at most five: one row)."""
+    if not entries:
+        return None
+    view = discord.ui.View(timeout=None)
+    for entry in entries[:5]:
+        view.add_item(TopicButton(entry.key, entry.title))
+    return view
+
+
+def with_view(view: discord.ui.View | None) -> dict[str, discord.ui.View]:
+    """discord.py wants no ``view`` argument at all, rather than None, when there are no buttons."""
+    return {"view": view} if view is not None else {}
+
+
+def related_view(catalog: FaqCatalog, entry: FaqEntry, guild_id: int | None) -> discord.ui.View | None:
+    related = [e for key in entry.related if (e := catalog.get(key, guild_id)) is not None]
+    return topic_view(related)
+
+
+def index_embed(entries: list[FaqEntry]) -> discord.Embed:
+    """Every topic grouped by theme, kept inside Discord's embed limits however many entries a server adds."""
+    embed = discord.Embed(
+        title="FAQ topics",
+        description=(
+            "Type `/faq` and start typing a topic to pick it, or ask in your own words, "
+            "for example `/faq do I need a degree`."
+        ),
+        colour=COLOUR,
+    )
+    budget = EMBED_BUDGET - len(embed.description or "")
+    for theme, group in themes(entries).items():
+        lines: list[str] = []
+        used = 0
+        for i, entry in enumerate(group):
+            line = f"• {entry.title}"
+            rest = len(group) - i
+            more = f"…and {rest} more: start typing after `/faq` to find them"
+            if used + len(line) + 1 + len(more) > min(FIELD_MAX, budget - len(theme)):
+                lines.append(more)
+                break
+            lines.append(line)
+            used += len(line) + 1
+        value = "\n".join(lines)
+        if not lines or len(theme) + len(value) > budget:
+            break
+        embed.add_field(name=theme, value=value, inline=False)
+        budget -= len(theme) + len(value)
+    embed.set_footer(text="Answers about stress or hard days come privately, and end with /resources.")
+    return embed
+
+
+class Faq(commands.Cog):
+    """Holds the built-in entries and every server's own entries in memory; commands read no disk."""
+
+    stores_user_data = False
+
+    def __init__(self, bot: SteadyBot) -> None:
+        self.bot = bot
+        self.store = FaqStore(bot.db, bot.clock)
+        self.catalog = FaqCatalog(load_faq(bot.data_dir / "faq.toml"), self.store)
+
+    async def cog_load(self) -> None:
+        await self.store.load()
+        self.bot.add_dynamic_items(TopicButton)
+        bind_config(self)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(TopicButton)
+
+    async def delete_guild_data(self, guild_id: int) -> int:
+        return await self.store.delete_guild(guild_id)
+
+    # ----- /faq
+
+    @app_commands.command(name="faq", description="Answers about working as a mental health technician")
+    @app_commands.describe(question="Pick a topic as you type, or ask in your own words")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def faq(self, interaction: discord.Interaction, question: str | None = None) -> None:
+        guild_id = interaction.guild_id
+        index = self.catalog.index_for(guild_id)
+        if question is None or not question.strip():
+            await interaction.response.send_message(
+                embed=index_embed(list(index.entries)), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        result = self.catalog.match(question, guild_id)
+        if result.entry is None:
+            await interaction.response.send_message(
+                "I couldn't find a good answer to that, sorry. These topics are the closest; "
+                "or use `/faq` on its own to see them all.\n"
+                "If you're having a hard time yourself, `/resources` lists people you can reach right now.",
+                ephemeral=True,
+                **with_view(topic_view([s.entry for s in result.closest])),
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        entry = result.entry
+        await interaction.response.send_message(
+            embed=answer_embed(entry),
+            ephemeral=answer_privately(entry),
+            **with_view(related_view(self.catalog, entry, guild_id)),
+            allowed_mentions=NO_PINGS,
+        )
+
+    @faq.autocomplete("question")
+    async def faq_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=fit(title, 100), value=key)
+            for title, key in self.catalog.autocomplete(current, interaction.guild_id)
+        ]
+
+    # ----- /config faq-add, faq-remove
+
+    @config_group.command(name="faq-add", description="Add or replace one of this server's own FAQ entries")
+    @app_commands.describe(
+        question=f"The question, as people would ask it (up to {SERVER_QUESTION_MAX} characters)",
+        answer=f"The answer (up to {SERVER_ANSWER_MAX:,} characters; type \\n for a new line)",
+    )
+    async def faq_add(self, interaction: discord.Interaction, question: str, answer: str) -> None:
+        assert interaction.guild_id is not None
+        try:
+            outcome = await self.store.save(interaction.guild_id, question, answer)
+        except FaqInputError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        title = discord.utils.escape_markdown(outcome.entry.title)
+        count = len(self.store.entries(interaction.guild_id))
+        if outcome.replaced:
+            text = f"Updated. **{title}** now has the answer below."
+        else:
+            text = (
+                f"Added. **{title}** now shows in `/faq` for this server "
+                f"({count} of {SERVER_ENTRIES_MAX} server entries)."
+            )
+        await interaction.response.send_message(
+            text, embed=answer_embed(outcome.entry), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @config_group.command(name="faq-remove", description="Remove one of this server's own FAQ entries")
+    @app_commands.describe(question="The entry to remove (pick from the list as you type)")
+    async def faq_remove(self, interaction: discord.Interaction, question: str) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.store.remove(interaction.guild_id, question)
+        if removed is None:
+            shown = discord.utils.escape_markdown(fit(question.strip(), 100))
+            await interaction.response.send_message(
+                f"I couldn't find a server entry called **{shown}**. Pick one from the list as you type. "
+                "Only this server's own entries can be removed, not the built-in topics.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        title = discord.utils.escape_markdown(removed.title)
+        await interaction.response.send_message(
+            f"Removed. **{title}** no longer shows in `/faq` here.", ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @faq_remove.autocomplete("question")
+    async def faq_remove_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        own = self.store.entries(interaction.guild_id)
+        return [
+            app_commands.Choice(name=fit(title, 100), value=key)
+            for title, key in autocomplete_own(current, own)
+        ]
+
+
+async def setup(bot: SteadyBot) -> None:
+    await bot.add_cog(Faq(bot))
