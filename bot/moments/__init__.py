@@ -1,0 +1,1 @@
+"""Quiet moments: one daily post of encouragement per server, exactly once, on the server's own clock."""

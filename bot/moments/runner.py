@@ -1,0 +1,446 @@
+"""One async runner for every server's daily post: sleeps until the next due instant, posts exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.moments.content import Moment
+from bot.moments.schedule import (
+    CATCH_UP_LIMIT,
+    catch_up_allowed,
+    describe_lateness,
+    next_post,
+    post_nonce,
+)
+from bot.moments.store import ClaimRequest, MomentsConfig, MomentsStore, PostRecord
+
+log = logging.getLogger("steady.moments")
+
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5))
+MAX_SLEEP = timedelta(hours=1)
+CLAIM_CHUNK = 100
+HISTORY_DAYS = 3
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    """Everything a sender needs to put one moment in one channel."""
+
+    guild_id: int
+    channel_id: int
+    local_date: date
+    nonce: str
+    moment: Moment
+    thread: bool
+
+
+class PostFailure(Exception):
+    """A send that did not happen; ``reason`` is shown to admins by /config status."""
+
+    def __init__(self, reason: str, *, code: int | None = None, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.transient = transient
+
+
+Sender = Callable[[PostRequest], Awaitable[int]]
+Checkpoint = Callable[[str, int], Awaitable[None]]
+
+
+class Pacer:
+    """Spaces requests evenly so a burst of posts stays under Discord's global rate limit.
+
+    Even spacing keeps the rate steady; a sliding one-second window over the actual send times stops a
+    stalled event loop from releasing a catch-up burst that would draw 429s.
+    """
+
+    def __init__(self, rate: float, *, per_second_cap: int | None = None) -> None:
+        self.interval = 1.0 / rate
+        self.cap = per_second_cap or int(rate) + 1
+        self._next = 0.0
+        self._sent: deque[float] = deque()
+
+    async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        while True:
+            now = loop.time()
+            while self._sent and now - self._sent[0] >= 1.0:
+                self._sent.popleft()
+            if len(self._sent) < self.cap:
+                self._sent.append(now)
+                return
+            await asyncio.sleep(1.0 - (now - self._sent[0]) + 0.001)
+
+
+@dataclass
+class _Guild:
+    config: MomentsConfig | None
+    handled: set[date] = field(default_factory=set)
+    claimed: dict[date, PostRecord] = field(default_factory=dict)
+    seq: int = -1
+    wake_at: datetime | None = None
+    day: date | None = None
+    due: datetime | None = None
+    resend: bool = False
+
+
+class MomentsRunner:
+    """Keeps a heap of each server's next due instant and sleeps until the earliest one (or a change)."""
+
+    def __init__(
+        self,
+        store: MomentsStore,
+        clock: Clock,
+        sender: Sender,
+        *,
+        pacer: Pacer | None = None,
+        concurrency: int = 25,
+        checkpoint: Checkpoint | None = None,
+        catch_up_limit: timedelta = CATCH_UP_LIMIT,
+        retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.sender = sender
+        self.pacer = pacer
+        self.checkpoint = checkpoint
+        self.catch_up_limit = catch_up_limit
+        self.retry_delays = retry_delays
+        self._sem = asyncio.Semaphore(concurrency)
+        self._guilds: dict[int, _Guild] = {}
+        self._heap: list[tuple[datetime, int, int]] = []
+        self._seq = 0
+        self._dirty: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._wake = asyncio.Event()
+        self._tg: asyncio.TaskGroup | None = None
+        self._sleep_target: datetime | None = None
+        self.idle = False
+        self.loops = 0
+        self.started = asyncio.Event()
+
+    # --- public -------------------------------------------------------------------------------
+
+    def notify(self, guild_id: int) -> None:
+        """A server's settings changed: re-plan it now instead of at its old due time."""
+        self._dirty.add(guild_id)
+        self._wake.set()
+
+    def next_wake(self) -> datetime | None:
+        return self._top()
+
+    async def run(self) -> None:
+        """Run until cancelled; a crash inside any post propagates so a supervisor can restart cleanly."""
+        async with asyncio.TaskGroup() as tg:
+            self._tg = tg
+            await self._load_all()
+            self.started.set()
+            while True:
+                self.loops += 1
+                try:
+                    await self._reload_dirty()
+                    await self._dispatch(self._pop_due(self.clock.now()))
+                except Exception:
+                    log.exception("quiet moments runner hit an error; trying again shortly")
+                    await self._sleep(self.clock.now() + timedelta(minutes=1))
+                    continue
+                await self._sleep(self._top())
+
+    async def settled(self, timeout: float = 30.0) -> None:
+        """For tests: wait until every due post is handled and the runner sleeps with nothing owed."""
+        await self.started.wait()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            target = self._sleep_target
+            if (
+                self.idle
+                and not self._in_flight
+                and not self._dirty
+                and not self._wake.is_set()
+                and (target is None or target > self.clock.now())
+            ):
+                return
+            await asyncio.sleep(0)
+        raise TimeoutError("quiet moments runner did not settle")
+
+    # --- planning -----------------------------------------------------------------------------
+
+    async def _load_all(self) -> None:
+        now = self.clock.now()
+        since = (now - timedelta(days=HISTORY_DAYS)).date()
+        configs = await self.store.active_configs()
+        records = await self.store.records_since(since)
+        claimed = await self.store.claimed_records()
+        self._guilds = {c.guild_id: _Guild(config=c) for c in configs}
+        for r in [*records, *claimed]:
+            self._note_record(self._guilds.setdefault(r.guild_id, _Guild(config=None)), r)
+        for guild_id in self._guilds:
+            self._plan(guild_id, now)
+
+    @staticmethod
+    def _note_record(g: _Guild, r: PostRecord) -> None:
+        if r.state == "claimed":
+            g.claimed[r.local_date] = r
+        else:
+            g.handled.add(r.local_date)
+
+    async def _reload_dirty(self) -> None:
+        ready = self._dirty - self._in_flight
+        if not ready:
+            return
+        now = self.clock.now()
+        since = (now - timedelta(days=HISTORY_DAYS)).date()
+        for guild_id in ready:
+            self._dirty.discard(guild_id)
+            config = await self.store.get_config(guild_id)
+            g = _Guild(config=config if config and not config.paused else None)
+            for r in await self.store.records_since(since, guild_id):
+                self._note_record(g, r)
+            old = self._guilds.get(guild_id)
+            if old is not None:
+                g.seq = old.seq
+            self._guilds[guild_id] = g
+            self._plan(guild_id, now)
+
+    def _plan(self, guild_id: int, now: datetime) -> None:
+        """Push the server's next action on the heap (older heap entries for it become stale)."""
+        g = self._guilds.get(guild_id)
+        if g is None:
+            return
+        g.wake_at = g.day = g.due = None
+        if guild_id in self._in_flight:
+            return
+        if g.claimed:
+            record = min(g.claimed.values(), key=lambda r: r.local_date)
+            at = record.next_attempt_at or now
+            g.day, g.due, g.resend, g.wake_at = record.local_date, record.due_at, True, max(at, now)
+        elif g.config is not None:
+            found = next_post(g.config.schedule, now, g.handled | set(g.claimed))
+            if found is None:
+                return
+            g.day, g.due = found
+            g.resend, g.wake_at = False, found[1]
+        else:
+            return
+        self._seq += 1
+        g.seq = self._seq
+        heapq.heappush(self._heap, (g.wake_at, self._seq, guild_id))
+        cutoff = (now - timedelta(days=HISTORY_DAYS)).date()
+        g.handled = {d for d in g.handled if d >= cutoff}
+
+    def _valid(self, entry: tuple[datetime, int, int]) -> bool:
+        g = self._guilds.get(entry[2])
+        return g is not None and g.seq == entry[1] and g.wake_at == entry[0]
+
+    def _top(self) -> datetime | None:
+        while self._heap and not self._valid(self._heap[0]):
+            heapq.heappop(self._heap)
+        return self._heap[0][0] if self._heap else None
+
+    def _pop_due(self, now: datetime) -> list[int]:
+        due: list[int] = []
+        while (top := self._top()) is not None and top <= now:
+            _, _, guild_id = heapq.heappop(self._heap)
+            due.append(guild_id)
+        return due
+
+    async def _sleep(self, until: datetime | None) -> None:
+        now = self.clock.now()
+        cap = now + MAX_SLEEP
+        target = cap if until is None else min(until, cap)
+        self._sleep_target = target
+        if self._wake.is_set() or target <= now:
+            self._wake.clear()
+            return
+        self.idle = True
+        waker = asyncio.create_task(self._wake.wait())
+        sleeper = asyncio.create_task(self.clock.sleep_until(target))
+        try:
+            await asyncio.wait({waker, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.idle = False
+            for t in (waker, sleeper):
+                t.cancel()
+            self._wake.clear()
+
+    # --- posting ------------------------------------------------------------------------------
+
+    async def _dispatch(self, guild_ids: list[int]) -> None:
+        if not guild_ids:
+            return
+        assert self._tg is not None
+        now = self.clock.now()
+        fresh: list[tuple[int, date, datetime]] = []
+        skips: list[tuple[int, date, datetime, str]] = []
+        for guild_id in guild_ids:
+            g = self._guilds[guild_id]
+            assert g.day is not None and g.due is not None
+            late = catch_up_allowed(g.due, now, self.catch_up_limit)
+            if g.resend:
+                record = g.claimed[g.day]
+                if late:
+                    self._in_flight.add(guild_id)
+                    self._tg.create_task(self._send(record))
+                else:
+                    reason = (
+                        "Sending was interrupted and Steady came back "
+                        f"{describe_lateness(now - g.due)} late, so it was not resent (to avoid a repeat)."
+                    )
+                    await self.store.mark_failed(guild_id, g.day, reason, now)
+                    g.claimed.pop(g.day, None)
+                    g.handled.add(g.day)
+                    self._plan(guild_id, now)
+            elif late:
+                fresh.append((guild_id, g.day, g.due))
+                self._in_flight.add(guild_id)
+            else:
+                reason = (
+                    f"Steady was offline at the due time and came back {describe_lateness(now - g.due)} late "
+                    "(6 hours or more), so this day was skipped."
+                )
+                skips.append((guild_id, g.day, g.due, reason))
+        if skips:
+            await self.store.record_skipped(skips, now)
+            for guild_id, day, _, _ in skips:
+                self._guilds[guild_id].handled.add(day)
+                self._plan(guild_id, now)
+        if fresh:
+            self._tg.create_task(self._claim_and_send(fresh))
+
+    async def _claim_and_send(self, items: list[tuple[int, date, datetime]]) -> None:
+        assert self._tg is not None
+        for start in range(0, len(items), CLAIM_CHUNK):
+            chunk = items[start : start + CLAIM_CHUNK]
+            requests: list[ClaimRequest] = []
+            for guild_id, day, due in chunk:
+                await self._check("before_claim", guild_id)
+                config = self._guilds[guild_id].config
+                if config is None:
+                    self._finish(guild_id)
+                    continue
+                requests.append(
+                    ClaimRequest(guild_id, day, due, config.channel_id, post_nonce(guild_id, day))
+                )
+            try:
+                claimed = await self.store.claim_many(requests, self.clock.now())
+            except Exception:
+                log.exception("could not claim quiet moment posts; will look again shortly")
+                for r in requests:
+                    self._dirty.add(r.guild_id)
+                    self._finish(r.guild_id, replan=False)
+                continue
+            got = {r.guild_id for r in claimed}
+            for r in requests:
+                if r.guild_id not in got:
+                    self._guilds[r.guild_id].handled.add(r.local_date)
+                    self._dirty.add(r.guild_id)
+                    self._finish(r.guild_id, replan=False)
+            for record in claimed:
+                self._guilds[record.guild_id].claimed[record.local_date] = record
+                await self._check("after_claim", record.guild_id)
+                self._tg.create_task(self._send(record))
+
+    async def _send(self, record: PostRecord) -> None:
+        guild_id = record.guild_id
+        try:
+            async with self._sem:
+                await self._send_one(record)
+        except Exception:
+            log.exception("quiet moment post for guild %s could not be recorded; will look again", guild_id)
+            self._dirty.add(guild_id)
+            self._finish(guild_id, replan=False)
+            return
+        self._finish(guild_id)
+
+    async def _send_one(self, record: PostRecord) -> None:
+        """Send one claimed record and record the outcome; crash checkpoints bracket each durable step."""
+        guild_id, day = record.guild_id, record.local_date
+        g = self._guilds[guild_id]
+        moment = await self.store.moment(guild_id, record.moment_key)
+        if moment is None and self.store.builtins:
+            moment = self.store.builtins[0]
+        if moment is None or record.channel_id is None or record.nonce is None:
+            await self._failed(g, record, "There was no quiet moment to post.")
+            return
+        thread = bool(g.config and g.config.thread)
+        request = PostRequest(guild_id, record.channel_id, day, record.nonce, moment, thread)
+        if self.pacer is not None:
+            await self.pacer.acquire()
+        try:
+            message_id = await self.sender(request)
+        except PostFailure as exc:
+            if exc.transient:
+                await self._retry_or_fail(g, record, exc.reason)
+            else:
+                await self._failed(g, record, exc.reason)
+            return
+        except Exception as exc:
+            log.warning("quiet moment send for guild %s failed unexpectedly: %r", guild_id, exc)
+            await self._retry_or_fail(g, record, f"Unexpected error while posting ({type(exc).__name__}).")
+            return
+        await self._check("after_send", guild_id)
+        await self.store.mark_sent(guild_id, day, message_id, self.clock.now())
+        g.claimed.pop(day, None)
+        g.handled.add(day)
+        await self._check("after_mark", guild_id)
+
+    async def _failed(self, g: _Guild, record: PostRecord, reason: str) -> None:
+        log.info("quiet moment for guild %s on %s not posted: %s", record.guild_id, record.local_date, reason)
+        await self.store.mark_failed(record.guild_id, record.local_date, reason, self.clock.now())
+        g.claimed.pop(record.local_date, None)
+        g.handled.add(record.local_date)
+
+    async def _retry_or_fail(self, g: _Guild, record: PostRecord, reason: str) -> None:
+        """Retry a transient error a few times with the same nonce, then give up until tomorrow."""
+        now = self.clock.now()
+        attempt = record.attempts
+        if attempt < len(self.retry_delays):
+            retry_at = now + self.retry_delays[attempt]
+            if catch_up_allowed(record.due_at, retry_at, self.catch_up_limit):
+                attempts = await self.store.mark_retry(
+                    record.guild_id, record.local_date, reason, retry_at, now
+                )
+                g.claimed[record.local_date] = _with_retry(record, attempts, retry_at, reason)
+                return
+        await self._failed(g, record, f"{reason} Gave up after {attempt + 1} attempts.")
+
+    def _finish(self, guild_id: int, *, replan: bool = True) -> None:
+        self._in_flight.discard(guild_id)
+        if replan:
+            self._plan(guild_id, self.clock.now())
+        self._wake.set()
+
+    async def _check(self, step: str, guild_id: int) -> None:
+        if self.checkpoint is not None:
+            await self.checkpoint(step, guild_id)
+
+
+def _with_retry(record: PostRecord, attempts: int, retry_at: datetime, reason: str) -> PostRecord:
+    return PostRecord(
+        guild_id=record.guild_id,
+        local_date=record.local_date,
+        state="claimed",
+        due_at=record.due_at,
+        channel_id=record.channel_id,
+        moment_key=record.moment_key,
+        nonce=record.nonce,
+        message_id=None,
+        reason=reason,
+        attempts=attempts,
+        next_attempt_at=retry_at,
+        updated_at=record.updated_at,
+    )

@@ -1,0 +1,478 @@
+"""Quiet moments on Discord: the daily post, `/quietmoment`, `/share-moment`, and the `/config` controls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+from rapidfuzz import fuzz, process
+
+from bot.client import SteadyBot, send_ephemeral
+from bot.moments import store as moments_store
+from bot.moments.content import Moment, load_moments
+from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
+from bot.moments.schedule import (
+    ScheduleError,
+    format_hhmm,
+    parse_hhmm,
+    parse_zone,
+    timezone_names,
+)
+from bot.moments.status import moments_status, todays_moment
+from bot.moments.store import SUBMISSION_MAX, SUBMISSION_MIN, MomentsStore, PostRecord, Submission
+from bot.text import clean_text, fit
+from cogs._config import NOT_MANAGER, bind_config, config_group
+
+log = logging.getLogger("steady.moments")
+
+POST_RATE = 48.0  # requests a second, under Discord's global 50/s
+COLOUR = discord.Colour.from_rgb(94, 140, 130)
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Europe/London",
+    "Europe/Dublin",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+    "UTC",
+)
+PRIVACY_REMINDER = (
+    "Please never include patient details, or anything that could identify someone you've cared for."
+)
+
+
+def moment_embed(moment: Moment, *, title: str = "A quiet moment", note: str = "") -> discord.Embed:
+    embed = discord.Embed(title=title, description=moment.text, colour=COLOUR)
+    if moment.prompt:
+        embed.add_field(name="If you'd like to share", value=moment.prompt, inline=False)
+    footer = "Shared by a member of this server. " if moment.author_id else ""
+    embed.set_footer(text=f"{note}{footer}Add your own with /share-moment.")
+    return embed
+
+
+def stamp(when: datetime, style: str = "F") -> str:
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def zone_label(name: str, now: datetime) -> str:
+    offset = now.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
+    sign = "+" if offset >= timedelta(0) else "−"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{name} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+
+
+def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
+    """Discord's answer, in words an admin can act on."""
+    code = getattr(exc, "code", 0) or None
+    if isinstance(exc, discord.Forbidden):
+        return PostFailure(
+            f"Steady is missing permission to post in <#{channel_id}> (Discord error {code or 403}). "
+            "Give it View Channel, Send Messages and Embed Links there; it will try again at the next time.",
+            code=code,
+        )
+    if isinstance(exc, discord.NotFound):
+        return PostFailure(
+            f"The channel <#{channel_id}> no longer exists (Discord error {code or 404}). "
+            "Choose another one with /config moments.",
+            code=code,
+        )
+    if exc.status >= 500:
+        return PostFailure(f"Discord had a problem (HTTP {exc.status}).", code=code, transient=True)
+    return PostFailure(f"Discord refused the post (HTTP {exc.status}, error {code}).", code=code)
+
+
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"qm:review:(?P<action>approve|reject):(?P<sid>\d+)",
+):
+    """Approve / Reject for one submission; the id lives in the custom id, so it works after a restart."""
+
+    def __init__(self, action: str, submission_id: int) -> None:
+        approve = action == "approve"
+        super().__init__(
+            discord.ui.Button(
+                label="Approve" if approve else "Reject",
+                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.secondary,
+                custom_id=f"qm:review:{action}:{submission_id}",
+            )
+        )
+        self.action = action
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewButton:
+        return cls(match["action"], int(match["sid"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("QuietMoments")  # type: ignore[attr-defined]
+        if not isinstance(cog, QuietMoments):
+            await send_ephemeral(interaction, "Quiet moments are not available right now; please try later.")
+            return
+        await cog.review_decision(interaction, self.action == "approve", self.submission_id)
+
+
+class QuietMoments(commands.Cog):
+    """Adapts Discord to bot.moments: one runner posts for every server; commands read and change config."""
+
+    user_data_name = "Quiet moments"
+
+    def __init__(self, bot: SteadyBot) -> None:
+        self.bot = bot
+        self.moments = load_moments(bot.data_dir / "quiet_moments.toml")
+        self.store: MomentsStore | None = None
+        self.runner: MomentsRunner | None = None
+        self.pacer = Pacer(POST_RATE)
+        self._task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        bind_config(self)
+        self.store = MomentsStore(self.bot.db, self.moments)
+        self.bot.add_dynamic_items(ReviewButton)
+        self._task = asyncio.create_task(self._supervise(), name="quiet-moments-runner")
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReviewButton)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    async def describe_user_data(self, user_id: int) -> list[str]:
+        return await moments_store.describe_user_data(self.bot.db, user_id)
+
+    async def delete_user_data(self, user_id: int) -> int:
+        return await moments_store.delete_user_data(self.bot.db, user_id)
+
+    async def delete_guild_data(self, guild_id: int) -> int:
+        deleted = await self._store().delete_guild(guild_id)
+        self._notify(guild_id)
+        return deleted
+
+    def _store(self) -> MomentsStore:
+        assert self.store is not None
+        return self.store
+
+    async def _supervise(self) -> None:
+        """Run the runner; if it ever dies of a bug, log it and start a fresh one from the database."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.bot.wait_until_ready(), 60)
+        while True:
+            self.runner = MomentsRunner(self._store(), self.bot.clock, self._send, pacer=self.pacer)
+            try:
+                await self.runner.run()
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # an ExceptionGroup from the runner's task group
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                log.exception("the quiet moments runner stopped; restarting it in a minute")
+                await asyncio.sleep(60)
+
+    def _notify(self, guild_id: int) -> None:
+        if self.runner is not None:
+            self.runner.notify(guild_id)
+
+    async def _send(self, request: PostRequest) -> int:
+        """The runner's sender: one embed, mentions off, with the (server, date) nonce Discord dedupes on."""
+        if self.bot.is_ready() and self.bot.get_guild(request.guild_id) is None:
+            raise PostFailure("Steady is no longer in this server.")
+        channel = self.bot.get_partial_messageable(request.channel_id, guild_id=request.guild_id)
+        try:
+            message = await channel.send(
+                embed=moment_embed(request.moment),
+                nonce=request.nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            raise _failure_from(exc, request.channel_id) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
+        if request.thread:
+            await self.pacer.acquire()
+            name = request.moment.prompt or "Replies, if you'd like to share"
+            try:
+                await message.create_thread(name=fit(name, 100), auto_archive_duration=1440)
+            except discord.HTTPException as exc:
+                log.info("could not open a thread under quiet moment %s: %s", message.id, exc.status)
+        return message.id
+
+    # --- /config moments, pause, resume, status, review ----------------------------------------
+
+    @config_group.command(name="moments", description="Where and when the daily quiet moment is posted")
+    @app_commands.describe(
+        channel="The channel for the daily post",
+        time="Time of day, 24-hour HH:MM, for example 08:30 or 19:00",
+        timezone="Your time zone, for example America/Chicago or Europe/London",
+        thread="Open a thread under each post that invites replies",
+    )
+    async def config_moments(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, None, 20],
+        timezone: app_commands.Range[str, None, 64],
+        thread: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        time, timezone = clean_text(time, multiline=False), clean_text(timezone, multiline=False)
+        try:
+            at = parse_hhmm(time)
+            zone = parse_zone(timezone)
+        except ScheduleError as exc:
+            message = str(exc)
+            if "time zone" in message and timezone.strip():
+                close = [c.value for c in self._zone_choices(timezone, limit=3)]
+                if close:
+                    message += " Did you mean " + ", ".join(f"`{z}`" for z in close) + "?"
+            await send_ephemeral(interaction, message)
+            return
+        missing = self._missing_permissions(channel, thread)
+        if missing:
+            await send_ephemeral(
+                interaction,
+                f"I can't post in {channel.mention} yet: I need {missing} there. "
+                "Please adjust the channel's permissions (or pick another channel) and try again. "
+                "Nothing was changed.",
+            )
+            return
+        now = self.bot.clock.now()
+        await self._store().set_config(interaction.guild_id, channel.id, at, zone.key, thread, now)
+        self._notify(interaction.guild_id)
+        when = await self._next_text(interaction.guild_id)
+        extra = " Each post will open a thread for replies." if thread else ""
+        await send_ephemeral(
+            interaction,
+            f"Quiet moments are set: every day at **{format_hhmm(at)}** ({zone.key}) "
+            f"in {channel.mention}.{extra}\n"
+            f"The next one is {when}. You can check any time with `/config status`.",
+        )
+
+    def _missing_permissions(self, channel: discord.TextChannel, thread: bool) -> str:
+        me = channel.guild.me
+        if me is None:
+            return ""
+        perms = channel.permissions_for(me)
+        needed = [("View Channel", perms.view_channel), ("Send Messages", perms.send_messages)]
+        needed.append(("Embed Links", perms.embed_links))
+        if thread:
+            needed += [
+                ("Create Public Threads", perms.create_public_threads),
+                ("Send Messages in Threads", perms.send_messages_in_threads),
+            ]
+        lacking = [name for name, ok in needed if not ok]
+        return " and ".join(f"**{n}**" for n in lacking)
+
+    async def _next_text(self, guild_id: int) -> str:
+        status = await moments_status(self._store(), guild_id, self.bot.clock.now())
+        if status.next_post is None:
+            return "not scheduled"
+        return f"{stamp(status.next_post)} ({stamp(status.next_post, 'R')})"
+
+    @config_moments.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._zone_choices(current)
+
+    def _zone_choices(self, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
+        """Fuzzy over every IANA name (in memory); an empty box shows common zones."""
+        now = self.bot.clock.now()
+        query = current.strip().replace("_", " ")
+        if not query:
+            names = list(COMMON_ZONES)
+        else:
+            prefix = [n for n in timezone_names() if query.casefold() in n.casefold().replace("_", " ")]
+            scored = process.extract(
+                query, timezone_names(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60
+            )
+            names = list(dict.fromkeys([*prefix[:limit], *(name for name, _, _ in scored)]))
+        return [app_commands.Choice(name=zone_label(n, now), value=n) for n in names[:limit]]
+
+    @config_group.command(name="pause", description="Pause the daily quiet moment")
+    async def config_pause(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        config = await self._store().get_config(interaction.guild_id)
+        if config is None:
+            await send_ephemeral(
+                interaction, "Quiet moments aren't set up here yet, so there's nothing to pause."
+            )
+            return
+        await self._store().set_paused(interaction.guild_id, True, self.bot.clock.now())
+        self._notify(interaction.guild_id)
+        await send_ephemeral(
+            interaction, "Paused. No quiet moments will be posted until you use `/config resume`."
+        )
+
+    @config_group.command(name="resume", description="Start the daily quiet moment again")
+    async def config_resume(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        config = await self._store().get_config(interaction.guild_id)
+        if config is None:
+            await send_ephemeral(
+                interaction, "Quiet moments aren't set up here yet. Start with `/config moments`."
+            )
+            return
+        if config.paused:
+            await self._store().set_paused(interaction.guild_id, False, self.bot.clock.now())
+            self._notify(interaction.guild_id)
+        await send_ephemeral(
+            interaction,
+            f"Quiet moments are on. The next one is {await self._next_text(interaction.guild_id)}.",
+        )
+
+    @config_group.command(name="status", description="How quiet moments are set up here, and how they went")
+    async def config_status(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        status = await moments_status(self._store(), interaction.guild_id, self.bot.clock.now())
+        region = await self.bot.guild_settings.region(interaction.guild_id)
+        embed = discord.Embed(title="Steady in this server", colour=COLOUR)
+        config = status.config
+        if config is None:
+            embed.add_field(
+                name="Quiet moments",
+                value="Not set up yet. Use `/config moments` to choose a channel and time.",
+            )
+        else:
+            embed.add_field(name="Channel", value=f"<#{config.channel_id}>")
+            embed.add_field(name="Time", value=f"{format_hhmm(config.at)} ({config.zone_name})")
+            embed.add_field(name="State", value="Paused" if config.paused else "On")
+            nxt = (
+                f"{stamp(status.next_post)} ({stamp(status.next_post, 'R')})"
+                if status.next_post
+                else ("Paused" if config.paused else "Not scheduled")
+            )
+            embed.add_field(name="Next post", value=nxt, inline=False)
+            embed.add_field(name="Threads for replies", value="On" if config.thread else "Off")
+        embed.add_field(
+            name="Last post", value=self._outcome(status.last, interaction.guild_id), inline=False
+        )
+        embed.add_field(name="Pending submissions", value=f"{status.pending} (review with `/config review`)")
+        embed.add_field(name="Region", value=f"{region} (for `/resources`)")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @staticmethod
+    def _outcome(record: PostRecord | None, guild_id: int) -> str:
+        if record is None:
+            return "None yet."
+        day = f"{record.local_date:%A %d %B %Y}"
+        if record.state == "sent":
+            link = f"https://discord.com/channels/{guild_id}/{record.channel_id}/{record.message_id}"
+            return f"{day}: posted ({link})."
+        if record.state == "claimed":
+            return f"{day}: being posted now."
+        label = "failed" if record.state == "failed" else "skipped"
+        return fit(f"{day}: {label}. {record.reason or ''}", 1024)
+
+    @config_group.command(name="review", description="Review quiet moments shared by members")
+    async def config_review(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        embed, view = await self._review_page(interaction.guild_id)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def _review_page(self, guild_id: int, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
+        store = self._store()
+        pending = await store.next_pending(guild_id)
+        view = discord.ui.View(timeout=None)
+        if pending is None:
+            embed = discord.Embed(
+                title="Shared moments", description=f"{note}Nothing is waiting for review.", colour=COLOUR
+            )
+            return embed, view
+        embed = self._submission_embed(pending, await store.pending_count(guild_id), note)
+        view.add_item(ReviewButton("approve", pending.id))
+        view.add_item(ReviewButton("reject", pending.id))
+        return embed, view
+
+    @staticmethod
+    def _submission_embed(sub: Submission, waiting: int, note: str) -> discord.Embed:
+        embed = discord.Embed(title="A shared moment to review", description=sub.text, colour=COLOUR)
+        embed.add_field(name="Shared by", value=f"<@{sub.author_id}> {stamp(sub.created_at, 'R')}")
+        embed.add_field(name="Waiting", value=str(waiting))
+        embed.set_footer(
+            text=f"{note}Approve it to add it to this server's quiet moments. Nobody is notified either way."
+        )
+        return embed
+
+    async def review_decision(
+        self, interaction: discord.Interaction, approve: bool, submission_id: int
+    ) -> None:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await send_ephemeral(interaction, NOT_MANAGER)
+            return
+        decided = await self._store().decide(
+            interaction.guild_id, submission_id, approve, interaction.user.id, self.bot.clock.now()
+        )
+        if decided is None:
+            note = "That one had already been reviewed. "
+        elif approve:
+            note = "Approved: it has joined this server's quiet moments. "
+        else:
+            note = "Set aside. "
+        embed, view = await self._review_page(interaction.guild_id, note)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+    # --- member commands -----------------------------------------------------------------------
+
+    @app_commands.command(
+        name="quietmoment", description="Today's quiet moment for this server, just for you"
+    )
+    @app_commands.guild_only()
+    async def quietmoment(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        today = await todays_moment(self._store(), interaction.guild_id, self.bot.clock.now())
+        if today.moment is None:
+            await send_ephemeral(interaction, "There's no quiet moment to show just now. Please try later.")
+            return
+        title = "Today's quiet moment" if today.posted_today else "A quiet moment"
+        note = "" if today.posted_today else "This is the next one in this server's rotation. "
+        await interaction.response.send_message(
+            embed=moment_embed(today.moment, title=title, note=note), ephemeral=True
+        )
+
+    @app_commands.command(name="share-moment", description="Share a quiet moment for this server's rotation")
+    @app_commands.describe(text="Your words, 10 to 500 characters. Never include patient details.")
+    @app_commands.guild_only()
+    @app_commands.checks.cooldown(5, 3600, key=lambda i: (i.guild_id, i.user.id))
+    async def share_moment(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, SUBMISSION_MIN, SUBMISSION_MAX],
+    ) -> None:
+        assert interaction.guild_id is not None
+        cleaned = clean_text(text)
+        if not SUBMISSION_MIN <= len(cleaned) <= SUBMISSION_MAX:
+            await send_ephemeral(
+                interaction,
+                f"A shared moment needs {SUBMISSION_MIN} to {SUBMISSION_MAX} characters; yours has "
+                f"{len(cleaned)}. {PRIVACY_REMINDER}",
+            )
+            return
+        await self._store().add_submission(
+            interaction.guild_id, interaction.user.id, cleaned, self.bot.clock.now()
+        )
+        await send_ephemeral(
+            interaction,
+            "Thank you for sharing this. A moderator will read it, and once approved it joins this "
+            f"server's quiet moments, posted without your name. {PRIVACY_REMINDER} "
+            "If you'd like it removed, `/mydata` can delete it.",
+        )
+
+
+async def setup(bot: SteadyBot) -> None:
+    await bot.add_cog(QuietMoments(bot))
