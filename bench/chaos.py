@@ -261,8 +261,9 @@ class Chaos:
         guild = self.guilds[2]
         while self.running():
             text = f"Shift {self.rng.randrange(10_000)}: you showed up, and that counted for a lot."
+            author = self.rng.choice(self.users)
             shared = await self.interact(
-                lambda t=text: self.server.slash("share-moment", user=self.server.member, guild=guild, text=t)
+                lambda t=text, a=author: self.server.slash("share-moment", user=a, guild=guild, text=t)
             )
             review = await self.interact(
                 lambda: self.server.slash("config review", user=self.server.admin, guild=guild)

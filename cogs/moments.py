@@ -17,6 +17,7 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process
 
 from bot.client import SteadyBot, send_ephemeral
+from bot.cooldown import next_allowed
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
@@ -28,7 +29,14 @@ from bot.moments.schedule import (
     timezone_names,
 )
 from bot.moments.status import moments_status, todays_moment
-from bot.moments.store import SUBMISSION_MAX, SUBMISSION_MIN, MomentsStore, PostRecord, Submission
+from bot.moments.store import (
+    SHARES_PER_DAY,
+    SUBMISSION_MAX,
+    SUBMISSION_MIN,
+    MomentsStore,
+    PostRecord,
+    Submission,
+)
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
 
@@ -448,7 +456,6 @@ class QuietMoments(commands.Cog):
     @app_commands.command(name="share-moment", description="Share a quiet moment for this server's rotation")
     @app_commands.describe(text="Your words, 10 to 500 characters. Never include patient details.")
     @app_commands.guild_only()
-    @app_commands.checks.cooldown(5, 3600, key=lambda i: (i.guild_id, i.user.id))
     async def share_moment(
         self,
         interaction: discord.Interaction,
@@ -463,9 +470,18 @@ class QuietMoments(commands.Cog):
                 f"{len(cleaned)}. {PRIVACY_REMINDER}",
             )
             return
-        await self._store().add_submission(
-            interaction.guild_id, interaction.user.id, cleaned, self.bot.clock.now()
-        )
+        now = self.bot.clock.now()
+        store = self._store()
+        times = await store.submission_times(interaction.user.id, now - timedelta(days=1))
+        again = next_allowed(times, SHARES_PER_DAY, timedelta(days=1), now)
+        if again is not None:
+            await send_ephemeral(
+                interaction,
+                f"Thank you for sharing so generously. To keep the queue easy for moderators, each person "
+                f"can share {SHARES_PER_DAY} moments a day; you can share again {stamp(again, 'R')}.",
+            )
+            return
+        await store.add_submission(interaction.guild_id, interaction.user.id, cleaned, now)
         await send_ephemeral(
             interaction,
             "Thank you for sharing this. A moderator will read it, and once approved it joins this "

@@ -16,6 +16,7 @@ from bot.moments.schedule import Schedule, format_hhmm, parse_hhmm
 
 SUBMISSION_MIN = 10
 SUBMISSION_MAX = 500
+SHARES_PER_DAY = 3
 
 
 @dataclass(frozen=True)
@@ -381,6 +382,14 @@ class MomentsStore:
             sub_id = cur.lastrowid
         assert sub_id is not None
         return Submission(sub_id, guild_id, author_id, text, "pending", now)
+
+    async def submission_times(self, author_id: int, since: datetime) -> list[datetime]:
+        """When this person shared moments since ``since``, in any server: the basis of the daily limit."""
+        rows = await self.db.fetchall(
+            "SELECT created_at FROM moment_submissions WHERE author_id = ? AND created_at >= ?",
+            (author_id, _ts(since)),
+        )
+        return [datetime.fromisoformat(r["created_at"]) for r in rows]
 
     async def get_submission(self, submission_id: int) -> Submission | None:
         row = await self.db.fetchone("SELECT * FROM moment_submissions WHERE id = ?", (submission_id,))
