@@ -6,6 +6,8 @@ import logging
 import sys
 
 REDACTED = "[redacted]"
+# At DEBUG these log whole gateway frames, request bodies and SQL parameters: people's words.
+QUIET_LIBRARIES = ("discord", "aiosqlite")
 
 
 class RedactingFilter(logging.Filter):
@@ -42,4 +44,6 @@ def setup_logging(level: str, secrets: list[str]) -> logging.Handler:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
     return handler

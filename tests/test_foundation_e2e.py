@@ -112,6 +112,9 @@ async def test_debug_run_logs_no_token_and_sigterm_exits_0(
         await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait(
             timeout=15
         )
+        private = "my private words about a hard night shift"
+        asked = await discord_server.slash("faq", user=discord_server.member, question=private)
+        await asked.wait(timeout=15)
         await discord_server.drop_gateway()
         await discord_server.wait_for(lambda: discord_server.resumes >= 1, timeout=20)
         assert await bot.terminate() == 0
@@ -121,6 +124,7 @@ async def test_debug_run_logs_no_token_and_sigterm_exits_0(
     assert "DEBUG" in log and "synced" in log
     token = discord_server.app.token
     assert token not in log
+    assert private not in log, "people's words never reach the log"
     for part in token.split("."):
         assert part not in log
 

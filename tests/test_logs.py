@@ -14,7 +14,7 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"
 def test_token_is_redacted_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
     handler = setup_logging("DEBUG", [TOKEN])
     try:
-        log = logging.getLogger("discord.http")
+        log = logging.getLogger("bot.test")
         log.debug("plain %s", TOKEN)
         log.info(f"formatted Bot {TOKEN}")
         try:
