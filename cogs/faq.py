@@ -31,6 +31,7 @@ BUTTON_LABEL_MAX = 80
 EMBED_BUDGET = 5500  # of Discord's 6,000 characters per embed, leaving room for title and footer
 FIELD_MAX = 1024
 CUSTOM_ID = "steady:faq:{key}"
+QUERY_MAX = 200
 
 
 class TopicButton(
@@ -166,7 +167,9 @@ class Faq(commands.Cog):
     @app_commands.command(name="faq", description="Answers about working as a mental health technician")
     @app_commands.describe(question="Pick a topic as you type, or ask in your own words")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
-    async def faq(self, interaction: discord.Interaction, question: str | None = None) -> None:
+    async def faq(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUERY_MAX] | None = None
+    ) -> None:
         guild_id = interaction.guild_id
         index = self.catalog.index_for(guild_id)
         if question is None or not question.strip():
@@ -209,7 +212,12 @@ class Faq(commands.Cog):
         question=f"The question, as people would ask it (up to {SERVER_QUESTION_MAX} characters)",
         answer=f"The answer (up to {SERVER_ANSWER_MAX:,} characters; type \\n for a new line)",
     )
-    async def faq_add(self, interaction: discord.Interaction, question: str, answer: str) -> None:
+    async def faq_add(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, SERVER_QUESTION_MAX],
+        answer: app_commands.Range[str, 1, SERVER_ANSWER_MAX],
+    ) -> None:
         assert interaction.guild_id is not None
         try:
             outcome = await self.store.save(interaction.guild_id, question, answer)
@@ -231,7 +239,9 @@ class Faq(commands.Cog):
 
     @config_group.command(name="faq-remove", description="Remove one of this server's own FAQ entries")
     @app_commands.describe(question="The entry to remove (pick from the list as you type)")
-    async def faq_remove(self, interaction: discord.Interaction, question: str) -> None:
+    async def faq_remove(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, SERVER_QUESTION_MAX]
+    ) -> None:
         assert interaction.guild_id is not None
         removed = await self.store.remove(interaction.guild_id, question)
         if removed is None:

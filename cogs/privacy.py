@@ -141,6 +141,8 @@ class Privacy(commands.Cog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Servers that removed the bot while it was offline send no event; notice them here."""
+        if self.bot.is_closed():
+            return
         present = {g.id for g in self.bot.guilds}
         await mark_guild_present(self.bot.db, present)
         now = self.bot.clock.now()

@@ -102,3 +102,35 @@ def assert_no_pings(server: DiscordServer) -> None:
         assert not mentions.get("users") and not mentions.get("roles"), (request.path, mentions)
         checked += 1
     assert checked > 0
+
+
+async def test_every_string_option_has_a_length_limit(
+    discord_server: DiscordServer, steady: RunningBot
+) -> None:
+    for path, options in leaves(discord_server.app.global_commands):
+        for option in options:
+            if option["type"] == 3 and not option.get("choices"):
+                assert 0 < option.get("max_length", 0) <= 6000, f"/{path} {option['name']} has no max_length"
+
+
+async def test_control_characters_never_come_back_out(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    hidden = "\u202e\u200b\x07\x1b"
+    text = f"Night{hidden[0]} shifts{hidden[1]} are{hidden[2]} long{hidden[3]} but we keep going"
+    for path, options in leaves(discord_server.app.global_commands):
+        if not any(o["type"] == 3 and not o.get("choices") for o in options):
+            continue
+        values = sample_values(options, guild, text)
+        await (await discord_server.slash(path, user=discord_server.admin, guild=guild, **values)).wait(
+            timeout=15
+        )
+    review = await (
+        await discord_server.slash("config review", user=discord_server.admin, guild=guild)
+    ).wait()
+    faq = await (await discord_server.slash("faq", user=discord_server.member, guild=guild)).wait()
+    assert "Night shifts are long" in text_of(await review.final()) + text_of(await faq.final())
+    for request in discord_server.requests:
+        if request.method in ("POST", "PATCH") and request.body:
+            sent = str(request.body)
+            assert not any(ch in sent for ch in hidden), request.path
