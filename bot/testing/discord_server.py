@@ -557,7 +557,7 @@ class DiscordServer:
         self._request_event = asyncio.Event()
         response = self._injected(request.method, path) or self._rate_limit(request)
         if response is None and isinstance(body, dict) and request.method in ("POST", "PATCH"):
-            problem = _check_limits(body.get("data") if "/callback" in path else body)
+            problem = check_limits(body.get("data") if "/callback" in path else body)
             if problem:
                 self.violations.append(f"{request.method} {path}: {problem}")
                 response = _error(400, 50035, f"Invalid Form Body: {problem}")
@@ -1152,7 +1152,7 @@ EMBED_LIMITS = {"title": 256, "description": 4096}
 FIELD_LIMITS = {"name": 256, "value": 1024}
 
 
-def _check_limits(data: Any) -> str | None:
+def check_limits(data: Any) -> str | None:
     """Discord's size limits on what a bot sends; a breach is a 400, as on the real API."""
     if not isinstance(data, dict):
         return None
