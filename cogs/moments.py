@@ -37,6 +37,7 @@ from bot.moments.store import (
     PostRecord,
     Submission,
 )
+from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
 
@@ -56,6 +57,10 @@ COMMON_ZONES = (
     "Pacific/Auckland",
     "Asia/Kolkata",
     "UTC",
+)
+RETENTION_NOTE = (
+    f"If Steady is removed from this server, these settings, shared moments and post history are kept "
+    f"{RETENTION.days} days in case you add it back, then deleted."
 )
 PRIVACY_REMINDER = (
     "Please never include patient details, or anything that could identify someone you've cared for."
@@ -372,6 +377,7 @@ class QuietMoments(commands.Cog):
         )
         embed.add_field(name="Pending submissions", value=f"{status.pending} (review with `/config review`)")
         embed.add_field(name="Region", value=f"{region} (for `/resources`)")
+        embed.set_footer(text=RETENTION_NOTE)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @staticmethod

@@ -115,7 +115,7 @@ class Privacy(commands.Cog):
             embed.description = "Nothing at all. Steady keeps nothing about you right now."
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
-        embed.description = "Only you can see this. Steady never keeps the text of your messages to others."
+        embed.description = "Only you can see this. Delete it all below, whenever you like."
         for name, lines in report.sections:
             if lines:
                 embed.add_field(
