@@ -138,11 +138,8 @@ class Privacy(commands.Cog):
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await mark_guild_present(self.bot.db, [guild.id])
 
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        """Servers that removed the bot while it was offline send no event; notice them here."""
-        if self.bot.is_closed():
-            return
+    async def _notice_removals_while_offline(self) -> None:
+        """Servers that removed the bot while it was offline send no event; notice them once ready."""
         present = {g.id for g in self.bot.guilds}
         await mark_guild_present(self.bot.db, present)
         now = self.bot.clock.now()
@@ -150,7 +147,9 @@ class Privacy(commands.Cog):
             await mark_guild_removed(self.bot.db, guild_id, now)
 
     async def _purge_loop(self) -> None:
+        """Runs as a task the cog cancels on unload, so it never outlives the database."""
         await self.bot.wait_until_ready()
+        await self._notice_removals_while_offline()
         while True:
             try:
                 await purge_removed_guilds(self.bot.db, guild_owners(self.bot), self.bot.clock.now())
