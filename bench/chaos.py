@@ -380,6 +380,17 @@ class Chaos:
             return "failed", 0
         return "pending", 0
 
+    async def answers_again(self) -> bool:
+        """The bot answers once the last injected fault has passed (a re-IDENTIFY takes a few seconds)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            check = await self.interact(
+                lambda: self.server.slash("resources", user=self.server.member, guild=self.guilds[3])
+            )
+            if check is not None:
+                return "Support lines" in text_of(check.data)
+        return False
+
     async def verify(self) -> None:
         f = self.figures
         for guild in self.guilds:
@@ -423,10 +434,7 @@ class Chaos:
                     if lost:
                         f.problems.append(f"run {run_id}: acknowledged answers {lost} are not stored")
             f.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        check = await self.interact(
-            lambda: self.server.slash("resources", user=self.server.member, guild=self.guilds[3])
-        )
-        f.alive = check is not None and "Support lines" in text_of(check.data)
+        f.alive = await self.answers_again()
         f.exit_code = await self.bot.terminate()
         if f.exit_code != 0:
             f.problems.append(f"SIGTERM exit code {f.exit_code}")

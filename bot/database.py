@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -86,13 +89,29 @@ class Database:
         """BEGIN IMMEDIATE ... COMMIT; rolled back on any error. Writers are serialised by SQLite and,
         on this shared connection, by a lock (not re-entrant: never nest transactions)."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await asyncio.shield(self._rollback())
                 raise
-            await self.conn.execute("COMMIT")
+            await asyncio.shield(self.conn.execute("COMMIT"))
+
+    async def _rollback(self) -> None:
+        """Queued after the BEGIN on the database thread, so it undoes even a cancelled BEGIN.
+        If the BEGIN itself failed there is nothing to undo."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self.conn.execute("ROLLBACK")
+
+    async def run_in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on the database thread inside BEGIN IMMEDIATE ... COMMIT, in one hop.
+
+        For hot paths under load: a transaction made of awaited statements costs an event-loop round trip
+        per statement while holding the write lock. ``work`` must be quick and must not touch the loop.
+        """
+        async with self._write_lock:
+            # aiosqlite has no public way to run a function on its thread; _execute is that way.
+            return await self.conn._execute(_in_transaction, self.conn._conn, work)
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         async with self.conn.execute(sql, tuple(params)) as cur:
@@ -109,6 +128,17 @@ class Database:
 
     async def close(self) -> None:
         await self.conn.close()
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
 def _split_sql(script: str) -> list[str]:

@@ -24,6 +24,7 @@ from bot.faq import (
 )
 from bot.text import fit
 from cogs._config import bind_config, config_group
+from cogs._views import ButtonRow
 
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
 NO_PINGS = discord.AllowedMentions.none()
@@ -93,7 +94,7 @@ def topic_view(entries: list[FaqEntry]) -> discord.ui.View | None:
     """A row of topic buttons (at most five: one row)."""
     if not entries:
         return None
-    view = discord.ui.View(timeout=None)
+    view = ButtonRow()
     for entry in entries[:5]:
         view.add_item(TopicButton(entry.key, entry.title))
     return view

@@ -40,6 +40,7 @@ from bot.moments.store import (
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
+from cogs._views import ButtonRow
 
 log = logging.getLogger("steady.moments")
 
@@ -402,7 +403,7 @@ class QuietMoments(commands.Cog):
     async def _review_page(self, guild_id: int, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
         store = self._store()
         pending = await store.next_pending(guild_id)
-        view = discord.ui.View(timeout=None)
+        view = ButtonRow()
         if pending is None:
             embed = discord.Embed(
                 title="Shared moments", description=f"{note}Nothing is waiting for review.", colour=COLOUR

@@ -23,6 +23,7 @@ from bot.privacy import (
     mark_guild_removed,
     purge_removed_guilds,
 )
+from cogs._views import ButtonRow
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=6)
@@ -64,7 +65,7 @@ class MyDataButton(discord.ui.DynamicItem[discord.ui.Button], template=r"steady:
         bot = interaction.client
         assert isinstance(bot, SteadyBot)
         if self.step == "ask":
-            view = discord.ui.View(timeout=None)
+            view = ButtonRow()
             view.add_item(MyDataButton("yes"))
             view.add_item(MyDataButton("no"))
             await interaction.response.send_message(
@@ -121,7 +122,7 @@ class Privacy(commands.Cog):
                 embed.add_field(
                     name=name, value="\n".join(f"• {line}" for line in lines)[:1024], inline=False
                 )
-        view = discord.ui.View(timeout=None)
+        view = ButtonRow()
         view.add_item(MyDataButton("ask"))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 

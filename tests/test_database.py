@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -72,5 +74,21 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
                 await conn.execute("INSERT INTO guild_settings (guild_id) VALUES (7)")
                 raise RuntimeError("boom")
         assert await db.fetchone("SELECT 1 FROM guild_settings WHERE guild_id = 7") is None
+    finally:
+        await db.close()
+
+
+async def test_cancelled_transaction_leaves_the_connection_usable(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        for _ in range(20):
+            task = asyncio.create_task(db.execute("INSERT INTO guild_settings (guild_id) VALUES (NULL)"))
+            await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (99, 'NZ')")
+        row = await db.fetchone("SELECT region FROM guild_settings WHERE guild_id = 99")
+        assert row is not None and row["region"] == "NZ"
     finally:
         await db.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.privacy import GuildDataOwner, UserDataOwner
-from bot.testing import DiscordServer, Guild, RunningBot, start_bot, text_of
+from bot.testing import DiscordServer, Guild, RunningBot, User, buttons_of, start_bot, text_of
 
 
 async def test_every_feature_answers_for_its_data(steady: RunningBot) -> None:
@@ -57,6 +58,8 @@ async def test_removed_server_kept_30_days_then_purged(
         await asyncio.sleep(0.05)
         await advance(clock, timedelta(days=5))
         assert await region_of(running, guild) == "IE", "a re-add within 30 days keeps the settings"
+        status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
+        assert "kept 30 days" in text_of(status.data)
 
         discord_server.remove_guild(guild)
         await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
@@ -93,3 +96,82 @@ async def test_removal_while_offline_is_noticed(
         assert row is not None and row["removed_at"] is not None
     finally:
         await running.stop()
+
+
+def rows_mentioning(db_path: Path, user_id: int) -> list[str]:
+    """Every row, in every table, that holds this id in any column."""
+    found = []
+    with sqlite3.connect(db_path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                if any(value == user_id or value == str(user_id) for value in row):
+                    found.append(f"{table}: {row}")
+    return found
+
+
+async def finish_selfcheck(server: DiscordServer, guild: Guild, user: User) -> None:
+    await (await server.slash("selfcheck", user=user, guild=guild)).final()
+    for _ in range(40):
+        message = server.dm_messages(user)[-1]
+        answers = [b for b in buttons_of(message) if b["custom_id"].startswith("selfcheck:a:")]
+        if not answers:
+            return
+        await (await server.click(message, answers[2]["custom_id"], user=user)).wait()
+    raise AssertionError("the self-check did not finish")
+
+
+async def test_mydata_shows_everything_and_deletes_every_row(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild, db_path: Path
+) -> None:
+    member = discord_server.member
+    await finish_selfcheck(discord_server, guild, member)
+    await (await discord_server.slash("selfcheck", user=member, guild=guild)).final()
+    text = "Coffee at 3 a.m. with the night team is its own kind of medicine."
+    await (await discord_server.slash("share-moment", user=member, guild=guild, text=text)).wait()
+    review = await (
+        await discord_server.slash("config review", user=discord_server.admin, guild=guild)
+    ).wait()
+    approve = next(b for b in buttons_of(await review.final()) if "approve" in b["custom_id"])
+    await (
+        await discord_server.click(await review.final(), approve["custom_id"], user=discord_server.admin)
+    ).wait()
+    assert rows_mentioning(db_path, member.id)
+
+    shown = await (await discord_server.slash("mydata", user=member)).wait()
+    shown_text = text_of(shown.data)
+    assert shown.ephemeral
+    assert "Self-check" in shown_text or "self-check" in shown_text
+    assert "moment" in shown_text.lower()
+    ask = next(b for b in buttons_of(shown.original) if b["custom_id"] == "steady:mydata:ask")
+    confirm = await (await discord_server.click(shown.original, ask["custom_id"], user=member)).wait()
+    assert confirm.ephemeral and "can't be undone" in text_of(confirm.data)
+    assert rows_mentioning(db_path, member.id), "nothing is deleted before the confirmation"
+    yes = next(b for b in buttons_of(confirm.original) if b["custom_id"] == "steady:mydata:yes")
+    done = await (await discord_server.click(confirm.original, yes["custom_id"], user=member)).wait()
+    assert "deleted" in text_of(done.component_message or {})
+
+    assert rows_mentioning(db_path, member.id) == []
+    empty = await (await discord_server.slash("mydata", user=member, guild=guild)).wait()
+    assert "Nothing at all" in text_of(empty.data)
+
+
+async def delete_all(server: DiscordServer, user: User) -> None:
+    shown = await (await server.slash("mydata", user=user)).wait()
+    confirm = await (await server.click(shown.original, "steady:mydata:ask", user=user)).wait()
+    await (await server.click(confirm.original, "steady:mydata:yes", user=user)).wait()
+
+
+async def test_a_moderator_deleting_their_data_leaves_others_moments(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild, db_path: Path
+) -> None:
+    admin, sam = discord_server.admin, discord_server.add_user("sam")
+    text = "Some nights the bravest thing is staying kind. You did."
+    await (await discord_server.slash("share-moment", user=sam, guild=guild, text=text)).wait()
+    review = await (await discord_server.slash("config review", user=admin, guild=guild)).wait()
+    approve = next(b for b in buttons_of(await review.final()) if "approve" in b["custom_id"])
+    await (await discord_server.click(await review.final(), approve["custom_id"], user=admin)).wait()
+    assert rows_mentioning(db_path, admin.id)
+    await delete_all(discord_server, admin)
+    assert rows_mentioning(db_path, admin.id) == []
+    assert len(rows_mentioning(db_path, sam.id)) == 1, "sam's approved moment stays"

@@ -67,6 +67,7 @@ async def start_bot(
     done, _ = await asyncio.wait({task, waiter}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         waiter.cancel()
+        await bot.close()  # release what setup_hook opened (the database's thread) before reporting why
         task.result()
         raise RuntimeError("the bot stopped before it was ready")
     if waiter not in done:

@@ -1,0 +1,457 @@
+"""The sandbox world: the local Discord server, a demo server, the real bot, and one person acting in it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import FakeClock
+from bot.content import DATA_DIR
+from bot.sandbox.commands import (
+    CHANNEL,
+    STRING,
+    CommandError,
+    Schema,
+    convert,
+    hidden_because,
+    need,
+    parse,
+    visible,
+)
+from bot.testing import Channel, DiscordServer, Guild, InteractionResult, RunningBot, User, start_bot
+from bot.testing.discord_server import DISCORD_EPOCH_MS, EPHEMERAL
+
+CHANNELS = ("general", "quiet-moments", "support")
+GUILD_NAME = "Steady Sandbox"
+QUIET = 0.15
+STEP_QUIET = 0.02
+MAX_STEP = timedelta(hours=1)
+MIN_STEP = timedelta(minutes=1)
+MAX_WAIT = timedelta(days=60)
+WAIT = {"name": "wait", "options": [{"name": "for", "type": STRING}]}
+_BASE_ID = (1_735_689_600_000 - DISCORD_EPOCH_MS) << 22
+
+
+class SandboxClock(FakeClock):
+    """The bot's one clock, remembering who sleeps until when, so /wait can stop at each wake-up."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self.waiting: list[datetime] = []
+
+    async def sleep_until(self, when: datetime) -> None:
+        self.waiting.append(when)
+        try:
+            await super().sleep_until(when)
+        finally:
+            self.waiting.remove(when)
+
+
+@dataclass
+class Shown:
+    """A message the bot sent or changed, as of now, with where it is and when (on the bot's clock)."""
+
+    message: dict[str, Any]
+    where: str
+    at: datetime
+    edited: bool = False
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(int(self.message.get("flags") or 0) & EPHEMERAL)
+
+
+@dataclass
+class Outcome:
+    """What one typed line led to: sandbox notes, and the bot's messages in the order it sent them."""
+
+    notes: list[str] = field(default_factory=list)
+    shown: list[Shown] = field(default_factory=list)
+    form: dict[str, Any] | None = None
+    extra: list[Any] = field(default_factory=list)
+    ok: bool = True
+
+
+def parse_duration(text: str) -> timedelta:
+    """``1d``, ``2h``, ``30m``, or combinations such as ``1d12h``."""
+    parts = re.fullmatch(r"\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*", text.lower())
+    if not text.strip() or parts is None:
+        raise CommandError("Say how long to wait, for example /wait 1d, /wait 2h, /wait 30m or /wait 1d12h.")
+    days, hours, minutes = (int(p or 0) for p in parts.groups())
+    delta = timedelta(days=days, hours=hours, minutes=minutes)
+    if not timedelta(0) < delta <= MAX_WAIT:
+        raise CommandError("You can wait from 1 minute up to 60 days at a time.")
+    return delta
+
+
+class Sandbox:
+    """One person (admin or member) somewhere (a channel of the demo server, or DMs) using the real bot."""
+
+    def __init__(self, server: DiscordServer, guild: Guild, clock: SandboxClock) -> None:
+        self.server = server
+        self.guild = guild
+        self.clock = clock
+        self.running: RunningBot | None = None
+        self.user: User = server.admin
+        self.channel: Channel | None = guild.channel("general")
+        self.buttons: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._results: dict[str, InteractionResult] = {}
+        self._read = 0
+        self._followups_seen: dict[str, int] = {}
+        self._known: set[str] = set()
+        self._pending: list[Shown] = []
+
+    # ----- starting and stopping
+
+    @classmethod
+    async def start(cls, db_path: Path, *, start: datetime, data_dir: Path = DATA_DIR) -> Sandbox:
+        server = DiscordServer()
+        guild = demo_world(server)
+        await server.start()
+        sandbox = cls(server, guild, SandboxClock(start))
+        try:
+            sandbox.running = await start_bot(server, db_path, clock=sandbox.clock, data_dir=data_dir)
+        except BaseException:
+            await server.stop()
+            raise
+        await sandbox._quiet(QUIET)
+        sandbox._read = len(server.requests)
+        return sandbox
+
+    async def stop(self) -> None:
+        """Close the bot (its features stop their background work), then the local server; never hang."""
+        if self.running is not None:
+            try:
+                await asyncio.wait_for(self.running.stop(), 20)
+            except TimeoutError:
+                self.running.task.cancel()
+        await self.server.stop()
+
+    # ----- where and who
+
+    @property
+    def in_guild(self) -> bool:
+        return self.channel is not None
+
+    @property
+    def role(self) -> str:
+        return "admin" if self.user is self.server.admin else "member"
+
+    def place(self) -> str:
+        return f"#{self.channel.name}" if self.channel else "DM with Steady"
+
+    def commands(self) -> list[Schema]:
+        """The synced commands this person sees here, sorted as Discord lists them."""
+        perms = self.guild.permissions(self.user.id) if self.in_guild else 0
+        return sorted(
+            visible(self.server.app.global_commands, in_guild=self.in_guild, permissions=perms),
+            key=lambda c: c["name"],
+        )
+
+    def go(self, where: str) -> str:
+        if where == "dm":
+            self.channel = None
+            return "You are in your DMs with Steady."
+        name = where.lstrip("#").lower()
+        channel = next((c for c in self.guild.channels.values() if c.name == name and c.type == 0), None)
+        if channel is None:
+            names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if c.type == 0)
+            raise CommandError(f"There is no #{name} here. Channels: {names}, or `dm` for your DMs.")
+        self.channel = channel
+        return f"You are in #{channel.name}."
+
+    def become(self, role: str) -> str:
+        if role not in ("admin", "member"):
+            raise CommandError("Say `as admin` or `as member`.")
+        self.user = self.server.admin if role == "admin" else self.server.member
+        what = "a moderator with Manage Server" if role == "admin" else "a plain member"
+        return f"You are {self.user.username}, {what}."
+
+    def dms(self, *, open_: bool) -> str:
+        if open_:
+            self.server.closed_dms.discard(self.user.id)
+            return f"{self.user.username}'s DMs are open: Steady can message you."
+        self.server.closed_dms.add(self.user.id)
+        return f"{self.user.username}'s DMs are closed: Steady can't message you."
+
+    # ----- acting
+
+    async def slash(self, line: str) -> Outcome:
+        """Run a typed slash command as the current person, here, and show what the bot did."""
+        all_commands = self.server.app.global_commands
+        name = line[1:].split(maxsplit=1)[0].lower() if line[1:].strip() else ""
+        command = next((c for c in all_commands if c["name"] == name), None)
+        if command is not None:
+            perms = self.guild.permissions(self.user.id) if self.in_guild else 0
+            if reason := hidden_because(command, in_guild=self.in_guild, permissions=perms):
+                raise CommandError(reason)
+        typed, values = parse(line, self.commands(), self._resolve)
+        for option in typed.options:
+            value = values.get(option["name"])
+            if option.get("autocomplete") and isinstance(value, str) and value:
+                values[option["name"]] = await self._picked(typed.name, option["name"], value, values)
+        result = await self.server.slash(typed.name, user=self.user, **self._here(), **underscored(values))
+        return await self._answer(result)
+
+    async def press(self, number: int) -> Outcome:
+        if not 1 <= number <= len(self.buttons):
+            raise CommandError("There is no button with that number on screen.")
+        message, button = self.buttons[number - 1]
+        if button.get("disabled"):
+            raise CommandError("That button is greyed out.")
+        result = await self.server.click(message, button["custom_id"], user=self.user)
+        return await self._answer(result)
+
+    async def fill_form(self, form: dict[str, Any], values: dict[str, str]) -> Outcome:
+        result = await self.server.submit_modal(form["custom_id"], values, user=self.user, **self._here())
+        return await self._answer(result)
+
+    async def wait(self, text: str) -> Outcome:
+        """Move the bot's clock forward in steps (each wake-up, at least hourly), letting it act at each."""
+        target = self.clock.now() + parse_duration(text)
+        while self.clock.now() < target:
+            now = self.clock.now()
+            wakes = [w for w in self.clock.waiting if w > now]
+            step = max(min([target, now + MAX_STEP, *wakes]), min(target, now + MIN_STEP))
+            sleepers = len(self.clock.waiting)
+            self.clock.set(step)
+            await self._settle_clock(sleepers)
+            self._collect()
+        await self._quiet(QUIET)
+        self._collect()
+        outcome = Outcome(shown=self._flush())
+        posted = len(outcome.shown)
+        arrived = f"{posted} message{'s' if posted != 1 else ''} arrived meanwhile." if posted else ""
+        now = self.clock.now().astimezone()
+        moved = f"The clock moved {text.strip()} forward: it is now {now:%a %d %b %Y, %H:%M}."
+        outcome.notes.append(f"{moved} {arrived}".strip())
+        return outcome
+
+    async def suggest(self, text: str) -> tuple[int, list[tuple[str, str]]]:
+        """Completions for a half-typed slash command: (where the replaced part starts, [(text, label)])."""
+        try:
+            wanted = need(text, [*self.commands(), WAIT])
+        except CommandError:
+            return len(text), []
+        if wanted is None:
+            return len(text), []
+        low = wanted.partial.casefold()
+        if wanted.kind != "value":
+            return wanted.start, [(n, n) for n in wanted.names if n.startswith(low)]
+        found: list[tuple[str, str]] = []
+        option, typed = wanted.option, wanted.typed
+        if option is not None and typed is not None:
+            if option["type"] == CHANNEL:
+                found += [(f"#{c.name}", "channel") for c in self.guild.channels.values() if c.type == 0]
+            elif option.get("choices"):
+                found += [(str(c["name"]), str(c["value"])) for c in option["choices"]]
+            elif option.get("autocomplete"):
+                whole_rest = len(typed.options) == 1 and option["type"] == STRING
+                offered = await self._autocomplete(typed.name, option["name"], wanted.partial, wanted.others)
+                for choice in offered:
+                    put = str(choice["name"] if whole_rest else choice["value"])
+                    found.append((put if whole_rest or " " not in put else f'"{put}"', choice["name"]))
+                return wanted.start, found
+            elif typed.name == "wait":
+                found += [(d, "move the clock") for d in ("30m", "2h", "1d", "7d")]
+        found = [f for f in found if f[0].casefold().lstrip("#").startswith(low.lstrip("#"))]
+        return wanted.start, found + [(k, "option") for k in wanted.names if k.startswith(low)]
+
+    # ----- glue to the local Discord server
+
+    def _leaf(self, path: str) -> Schema:
+        node: Schema = {"options": self.server.app.global_commands}
+        for name in path.split():
+            node = next((o for o in node.get("options") or [] if o["name"] == name), {})
+        return node
+
+    def _here(self) -> dict[str, Any]:
+        return {"guild": self.guild, "channel": self.channel} if self.channel else {}
+
+    def _resolve(self, option: Schema, raw: str) -> Any:
+        if option["type"] == CHANNEL:
+            found = re.fullmatch(r"<#(\d+)>", raw)
+            named = (c for c in self.guild.channels.values() if c.name == raw.lstrip("#").lower())
+            channel = self.server.channels.get(int(found[1])) if found else next(named, None)
+            if channel is None or channel.guild_id != self.guild.id:
+                names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if c.type == 0)
+                raise CommandError(f"{option['name']} must be a channel here: {names}.")
+            kinds = option.get("channel_types")
+            if kinds and channel.type not in kinds:
+                raise CommandError(f"#{channel.name} is not the kind of channel {option['name']} takes.")
+            return channel
+        name = raw.lstrip("@").lower()
+        people = (self.server.admin, self.server.member)
+        user = next((u for u in people if u.username == name), None)
+        if user is None:
+            raise CommandError(f"{option['name']} must be " + " or ".join(f"@{u.username}" for u in people))
+        return user
+
+    async def _autocomplete(
+        self, path: str, focused: str, partial: str, others: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        values: dict[str, Any] = {focused: partial}
+        options = {o["name"]: o for o in self._leaf(path).get("options") or []}
+        for name, raw in others.items():
+            try:
+                values[name] = convert(options[name], raw, self._resolve) if isinstance(raw, str) else raw
+            except (CommandError, KeyError):
+                continue
+        try:
+            return await self.server.autocomplete(
+                path, focused, user=self.user, **self._here(), **underscored(values)
+            )
+        except (AssertionError, TimeoutError, KeyError):
+            return []
+
+    async def _picked(self, path: str, focused: str, typed: str, values: dict[str, Any]) -> str:
+        """Typing a suggestion's name exactly is picking it: Discord then sends the suggestion's value."""
+        others = {k: v for k, v in values.items() if k != focused}
+        for choice in await self._autocomplete(path, focused, typed, others):
+            if str(choice["name"]).casefold() == typed.casefold():
+                return str(choice["value"])
+        return typed
+
+    async def _answer(self, result: InteractionResult) -> Outcome:
+        self._results[result.token] = result
+        outcome = Outcome()
+        try:
+            await result.wait(timeout=10)
+            if result.type in (5, 6):
+                await result.wait(lambda r: self._answered_after_defer(r), timeout=15)
+        except TimeoutError:
+            outcome.notes.append("Steady did not answer in time (Discord: The application did not respond).")
+            outcome.ok = False
+        await self._quiet(QUIET)
+        self._collect()
+        outcome.shown = self._flush()
+        if result.callback is not None and result.type == 9:
+            outcome.form = result.data
+        return outcome
+
+    def _answered_after_defer(self, result: InteractionResult) -> bool:
+        recent = self.server.requests[self._read :]
+        edited = any(r.method == "PATCH" and result.token in r.path for r in recent)
+        loaded = bool(result.original and not result.original.get("_loading"))
+        return bool(result.followups) or edited or loaded
+
+    async def _quiet(self, seconds: float, limit: float = 15) -> None:
+        """Wait until the bot has made no request to the local server for ``seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        seen, since = len(self.server.requests), loop.time()
+        while loop.time() - since < seconds and loop.time() < deadline:
+            await asyncio.sleep(seconds / 5)
+            if len(self.server.requests) != seen:
+                seen, since = len(self.server.requests), loop.time()
+
+    async def _settle_clock(self, sleepers: int) -> None:
+        """After the clock moves: wait until everyone it woke is asleep again and the bot is quiet."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2
+        while loop.time() < deadline:
+            await self._quiet(STEP_QUIET)
+            now = self.clock.now()
+            if len(self.clock.waiting) >= sleepers and all(w > now for w in self.clock.waiting):
+                return
+
+    def _collect(self) -> None:
+        """Turn the REST calls made since last time into the messages they created or changed."""
+        new = self.server.requests[self._read :]
+        self._read += len(new)
+        for request in new:
+            if request.status >= 300:
+                continue
+            message, edited = self._message_for(request.method, request.path, request.body or {})
+            if message is not None:
+                self._known.add(message["id"])
+                self._pending.append(Shown(message, self._where(message), self.clock.now(), edited))
+
+    def _message_for(self, method: str, path: str, body: Any) -> tuple[dict[str, Any] | None, bool]:
+        if m := re.fullmatch(r"/interactions/\d+/([^/]+)/callback", path):
+            result = self._results.get(m[1])
+            if result is None or method != "POST":
+                return None, False
+            if body.get("type") == 4:
+                return result.original, False
+            return (result.component_message, True) if body.get("type") == 7 else (None, False)
+        if m := re.fullmatch(r"/webhooks/\d+/([^/]+)(?:/messages/(@original|\d+))?", path):
+            result = self._results.get(m[1])
+            if result is None:
+                return None, False
+            if method == "POST" and m[2] is None:
+                index = self._followups_seen.get(m[1], 0)
+                self._followups_seen[m[1]] = index + 1
+                return (result.followups[index] if index < len(result.followups) else None), False
+            if method == "PATCH" and m[2] == "@original":
+                callback = result.callback or {}
+                if callback.get("type") in (6, 7) and result.component_message is not None:
+                    return result.component_message, True
+                return result.original, callback.get("type") != 5
+            if method == "PATCH":
+                return next((f for f in result.followups if f["id"] == m[2]), None), True
+            return None, False
+        if m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path):
+            messages = self.server.messages.get(int(m[1]), [])
+            if method == "POST" and m[2] is None:
+                return next((x for x in messages if x["id"] not in self._known), None), False
+            if method == "PATCH":
+                return next((x for x in messages if x["id"] == m[2]), None), True
+        return None, False
+
+    def _flush(self) -> list[Shown]:
+        """The messages touched since the last flush, each once, in first-touched order, as they are now."""
+        seen: dict[int, Shown] = {}
+        for shown in self._pending:
+            seen.setdefault(id(shown.message), shown)
+        self._pending = []
+        result = list(seen.values())
+        numbered = [(s.message, b) for s in result for b in buttons(s.message) if b.get("custom_id")]
+        if numbered:
+            self.buttons = numbered
+        return result
+
+    def _where(self, message: dict[str, Any]) -> str:
+        channel = self.server.channels.get(int(message["channel_id"]))
+        if channel is None:
+            return "a deleted channel"
+        if channel.recipient is not None:
+            if channel.recipient is self.user:
+                return "DM"
+            return f"DM to {channel.recipient.username}"
+        return f"#{channel.name}"
+
+
+def underscored(values: dict[str, Any]) -> dict[str, Any]:
+    """The local server reads ``name_`` as option ``name``, so options called ``channel`` or ``user`` pass."""
+    return {f"{name}_": value for name, value in values.items()}
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = message.get("components") or []
+    return [c for row in rows for c in row.get("components", []) if c.get("type") == 2]
+
+
+def demo_world(server: DiscordServer) -> Guild:
+    """A server with a few channels, an admin and a member, with ids that stay the same between runs
+    (so a kept sandbox database still recognises its server, channels and people)."""
+    for old in (server.admin, server.member):
+        server.users.pop(old.id, None)
+    server.admin, server.member = User(_BASE_ID + 1, "ada"), User(_BASE_ID + 2, "max")
+    for person in (server.admin, server.member):
+        server.users[person.id] = person
+    guild = Guild(_BASE_ID + 10, GUILD_NAME, server.admin.id, admin_role=_BASE_ID + 11)
+    guild.bot_role = _BASE_ID + 12
+    for number, name in enumerate(CHANNELS):
+        channel = Channel(_BASE_ID + 20 + number, name, guild_id=guild.id)
+        guild.channels[channel.id] = channel
+        server.channels[channel.id] = channel
+    guild.members = {server.admin.id: [guild.admin_role], server.member.id: []}
+    for app in server.apps.values():
+        guild.members[app.user.id] = [guild.bot_role]
+    server.guilds[guild.id] = guild
+    return guild
