@@ -310,6 +310,9 @@ class Chaos:
             reply = await self.final(started)
             if reply is None:
                 continue
+            if "start it again" in text_of(reply):
+                await asyncio.sleep(1)
+                continue
             resume = next((b for b in buttons_of(reply) if b.get("label") == "Resume"), None)
             if resume is not None:
                 resumed = await self.interact(
@@ -334,12 +337,13 @@ class Chaos:
             result = await self.interact(lambda m=message, c=custom_id: self.server.click(m, c, user=user))
             if result is None:
                 continue
-            if result.type == 7:
+            if result.type != 7:
+                return
+            after = [m for b in buttons_of(message) if (m := ANSWER_ID.match(b.get("custom_id", "")))]
+            if not after or int(after[0][2]) > question:
                 self.acked.setdefault((user.id, run_id), {})[question] = value
-                if not any(ANSWER_ID.match(b.get("custom_id", "")) for b in buttons_of(message)):
-                    self.figures.selfchecks_finished += 1
-                    return
-            else:
+            if not after:
+                self.figures.selfchecks_finished += 1
                 return
             await asyncio.sleep(self.rng.uniform(0.01, 0.1))
 
@@ -468,7 +472,7 @@ def main() -> int:
     args = parser.parse_args()
     seconds = args.seconds or (35 if args.short else 600)
     kills = args.kills or (3 if args.short else 12)
-    users = args.users or (6 if args.short else 20)
+    users = args.users or (12 if args.short else 30)
     figures = asyncio.run(
         run_chaos(seconds=seconds, kills=kills, servers=args.servers, users=users, seed=args.seed)
     )

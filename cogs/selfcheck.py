@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import SteadyBot, send_ephemeral
+from bot.cooldown import Cooldown
 from bot.selfcheck import (
     Outcome,
     RunState,
@@ -64,6 +66,8 @@ NOTES: dict[Outcome, str] = {
 }
 BROKEN = "Something went wrong on my side, and nothing was changed. Please try again in a moment."
 _INT = "[0-9]{1,19}"
+STARTS_PER_WINDOW = 6
+STARTS_WINDOW = timedelta(minutes=10)
 
 
 def _cog(interaction: discord.Interaction) -> SelfCheck | None:
@@ -198,6 +202,8 @@ class StartOverButton(_Button, template=rf"selfcheck:over:(?P<run>{_INT})"):
         return cls(int(match["run"]))
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
+        if not await cog.allow_start(interaction):
+            return
         step = await cog.store.start_over(interaction.user.id, replacing=self.run_id)
         if step.outcome is Outcome.STARTED and step.state is not None:
             log.info("self-check run %s started over (user %s)", step.state.run_id, interaction.user.id)
@@ -224,6 +230,8 @@ class RetakeButton(_Button, template=r"selfcheck:retake"):
         return cls()
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
+        if not await cog.allow_start(interaction):
+            return
         step = await cog.store.begin(interaction.user.id)
         if step.outcome is Outcome.IN_PROGRESS and step.state is not None:
             await cog.offer(interaction, step.state)
@@ -269,6 +277,7 @@ class SelfCheck(commands.Cog):
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self.content: SelfCheckContent = load_selfcheck(bot.data_dir / "selfcheck.toml")
+        self.starts = Cooldown(STARTS_PER_WINDOW, STARTS_WINDOW)
 
     @property
     def store(self) -> SelfCheckStore:
@@ -286,6 +295,18 @@ class SelfCheck(commands.Cog):
     async def delete_user_data(self, user_id: int) -> int:
         return await delete_user_data(self.bot.db, user_id)
 
+    async def allow_start(self, interaction: discord.Interaction) -> bool:
+        """A gentle limit on starting over and over; answering is never limited."""
+        again = self.starts.hit(interaction.user.id, self.bot.clock.now())
+        if again is None:
+            return True
+        await send_ephemeral(
+            interaction,
+            "You've opened the self-check several times in a short while, so let's pause for a moment. "
+            f"You can start it again <t:{int(again.timestamp()) + 1}:R>; your saved answers will be waiting.",
+        )
+        return False
+
     async def delete_guild_data(self, guild_id: int) -> int:
         """Nothing to purge: runs and results belong to people (deleted by /mydata), never to a server."""
         return 0
@@ -293,6 +314,8 @@ class SelfCheck(commands.Cog):
     @app_commands.command(name="selfcheck", description="A private reflection: is this career right for you?")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def selfcheck(self, interaction: discord.Interaction) -> None:
+        if not await self.allow_start(interaction):
+            return
         step = await self.store.begin(interaction.user.id)
         assert step.state is not None
         if step.outcome is Outcome.IN_PROGRESS:
@@ -353,11 +376,15 @@ class SelfCheck(commands.Cog):
             embed, view = self.question_message(step.state)
             await interaction.response.edit_message(content=None, embed=embed, view=view)
         elif step.outcome is Outcome.OTHER_QUESTION and step.state is not None:
+            # Bring the clicked message up to date too: after a crash between saving an answer and
+            # editing the message, this message is the only one the person has.
             now = min(step.state.position, step.state.total - 1) + 1
+            embed, view = self.question_message(step.state)
+            await interaction.response.edit_message(content=None, embed=embed, view=view)
             await send_ephemeral(
                 interaction,
-                f"That button was for question {question + 1}, and you've moved on to question {now}. "
-                "Nothing was changed; your answers are safe. Please use the newest message to carry on.",
+                f"That button was for question {question + 1}, and you've moved on to question {now}, so "
+                "I've brought this message up to date. Nothing was changed; your answers are safe.",
             )
         else:
             await self.note(interaction, step)

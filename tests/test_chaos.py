@@ -11,7 +11,7 @@ from chaos import run_chaos
 
 
 async def test_short_chaos_keeps_every_promise() -> None:
-    figures = await run_chaos(seconds=30, kills=3, servers=50, users=6)
+    figures = await run_chaos(seconds=30, kills=3, servers=50, users=12)
     report = "\n".join(figures.lines())
     assert figures.ok, report
     assert figures.kills == 3 and figures.posts_due == 50

@@ -39,3 +39,22 @@ async def test_share_moment_allows_three_a_day(
         assert "Thank you for sharing this" in text_of(ok.data)
     finally:
         await running.stop()
+
+
+async def test_starting_the_selfcheck_is_gently_limited(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    clock = FakeClock(datetime(2026, 5, 4, 9, tzinfo=UTC))
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        member = discord_server.member
+        for _ in range(6):
+            opened = await (await discord_server.slash("selfcheck", user=member, guild=guild)).final()
+            assert "start it again" not in text_of(opened)
+        paused = await (await discord_server.slash("selfcheck", user=member, guild=guild)).wait()
+        assert paused.ephemeral and "start it again" in text_of(paused.data)
+        clock.advance(timedelta(minutes=10))
+        opened = await (await discord_server.slash("selfcheck", user=member, guild=guild)).final()
+        assert "start it again" not in text_of(opened)
+    finally:
+        await running.stop()
