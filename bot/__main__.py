@@ -6,10 +6,10 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import SystemClock
-from bot.content import DATA_DIR, ContentError
+from bot.content import ContentError
 from bot.database import DatabaseError
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError
@@ -52,8 +52,6 @@ def main(argv: list[str] | None = None) -> int:
 
 async def run(settings: Settings) -> None:
     """Point discord.py at the configured endpoints, start, and close cleanly on SIGTERM/SIGINT."""
-    import os
-
     import discord
     import yarl
 
@@ -61,13 +59,8 @@ async def run(settings: Settings) -> None:
 
     discord.http.Route.BASE = settings.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
-    clock = SystemClock(_clock_offset(os.environ.get("STEADY_CLOCK_START", "")))
-    data_dir = DATA_DIR
-    if os.environ.get("STEADY_DATA_DIR"):
-        from pathlib import Path
-
-        data_dir = Path(os.environ["STEADY_DATA_DIR"])
-    bot = SteadyBot(settings, clock=clock, data_dir=data_dir)
+    offset = settings.clock_start - SystemClock().now() if settings.clock_start else timedelta(0)
+    bot = SteadyBot(settings, clock=SystemClock(offset), data_dir=settings.data_dir)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
 
@@ -87,19 +80,6 @@ async def run(settings: Settings) -> None:
         else:
             await bot.close()
             await runner
-
-
-def _clock_offset(start: str) -> timedelta:
-    """STEADY_CLOCK_START (an ISO instant) starts the bot's clock there, for restart tests and demos."""
-    if not start:
-        return timedelta(0)
-    try:
-        when = datetime.fromisoformat(start)
-    except ValueError:
-        raise SettingsError(f"STEADY_CLOCK_START {start!r} is not an ISO date-time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when - SystemClock().now()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bot.content import DATA_DIR
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -29,6 +32,9 @@ class Settings:
     gateway_url: str = DEFAULT_GATEWAY_URL
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    # For tests, demos and content work only (not in .env.example): STEADY_DATA_DIR, STEADY_CLOCK_START.
+    data_dir: Path = DATA_DIR
+    clock_start: datetime | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> Settings:
@@ -45,6 +51,8 @@ class Settings:
             gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL, ("ws", "wss")),
             dev_guild_id=_guild_id(env.get("DEV_GUILD_ID", "").strip()),
             log_level=_log_level(env.get("LOG_LEVEL", "").strip()),
+            data_dir=_data_dir(env.get("STEADY_DATA_DIR", "").strip()),
+            clock_start=_clock_start(env.get("STEADY_CLOCK_START", "").strip()),
         )
 
 
@@ -98,6 +106,26 @@ def _guild_id(value: str) -> int | None:
             f"DEV_GUILD_ID {value!r} is not a server id; accepted: the numeric id, or leave it empty"
         )
     return int(value)
+
+
+def _data_dir(value: str) -> Path:
+    if not value:
+        return DATA_DIR
+    if not Path(value).is_dir():
+        raise SettingsError(f"STEADY_DATA_DIR {value!r} is not a folder; accepted: a folder of content files")
+    return Path(value)
+
+
+def _clock_start(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(
+            f"STEADY_CLOCK_START {value!r} is not a date-time; accepted: ISO 8601, e.g. 2026-03-08T06:30:00Z"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _log_level(value: str) -> str:

@@ -30,6 +30,8 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("DISCORD_API_BASE", "discord.com/api"),
         ("DISCORD_GATEWAY_URL", "http://127.0.0.1:1/gateway"),
         ("LOG_LEVEL", "chatty"),
+        ("STEADY_CLOCK_START", "next tuesday"),
+        ("STEADY_DATA_DIR", "/no/such/folder"),
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: str, tmp_path: Path) -> None:
