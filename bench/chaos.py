@@ -57,6 +57,7 @@ class Figures:
     posts_failed_with_reason: int = 0
     posts_duplicated: int = 0
     posts_missing: int = 0
+    failure_reasons: Counter[str] = field(default_factory=Counter)
     answers_acknowledged: int = 0
     answers_lost: int = 0
     selfchecks_finished: int = 0
@@ -88,6 +89,7 @@ class Figures:
             f"posts due: {self.posts_due}, sent: {self.posts_sent}, "
             f"failed with reason: {self.posts_failed_with_reason}, "
             f"duplicated: {self.posts_duplicated}, missing: {self.posts_missing}",
+            *[f"  failed {n}x: {reason}" for reason, n in self.failure_reasons.items()],
             f"self-check answers acknowledged: {self.answers_acknowledged}, lost: {self.answers_lost} "
             f"({self.selfchecks_finished} runs finished)",
             f"faq answers: {self.faq_answered}, shared moments approved: {self.shares_approved}, "
@@ -362,7 +364,7 @@ class Chaos:
     def is_due(self, guild: Guild) -> bool:
         return self.due.get(guild.id, datetime.max.replace(tzinfo=UTC)) <= self.clock.now()
 
-    def post_outcome(self, guild: Guild) -> tuple[str, int]:
+    def post_outcome(self, guild: Guild) -> tuple[str, int, str]:
         channel = next(
             (
                 c
@@ -374,15 +376,15 @@ class Chaos:
         posts = [m for m in self.server.messages.get(channel.id, [])] if channel else []
         posts = [m for m in posts if m.get("embeds") and m["author"]["id"] == str(self.server.app.user.id)]
         if posts:
-            return "sent", len(posts)
+            return "sent", len(posts), ""
         with sqlite3.connect(self.db_path) as conn:
             row = conn.execute(
                 "SELECT state, reason FROM moment_posts WHERE guild_id = ? ORDER BY local_date DESC LIMIT 1",
                 (guild.id,),
             ).fetchone()
         if row and row[0] == "failed" and row[1]:
-            return "failed", 0
-        return "pending", 0
+            return "failed", 0, str(row[1])
+        return "pending", 0, ""
 
     async def answers_again(self) -> bool:
         """The bot answers once the last injected fault has passed (a re-IDENTIFY takes a few seconds)."""
@@ -401,12 +403,13 @@ class Chaos:
             if not self.is_due(guild):
                 continue
             f.posts_due += 1
-            outcome, count = self.post_outcome(guild)
+            outcome, count, reason = self.post_outcome(guild)
             if outcome == "sent":
                 f.posts_sent += 1
                 f.posts_duplicated += count - 1
             elif outcome == "failed":
                 f.posts_failed_with_reason += 1
+                f.failure_reasons[reason] += 1
             else:
                 f.posts_missing += 1
                 f.problems.append(
