@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"steady: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level, [settings.token])
+    tune_gc()
     try:
         asyncio.run(run(settings))
     except (SettingsError, ContentError, DatabaseError) as exc:
@@ -80,6 +82,12 @@ async def run(settings: Settings) -> None:
         else:
             await bot.close()
             await runner
+
+
+def tune_gc() -> None:
+    """discord.py makes many short-lived objects per interaction; collecting the young generation less
+    often roughly halves the collector's share of CPU per click (measured with bench/selfcheck.py)."""
+    gc.set_threshold(50_000, 20, 100)
 
 
 if __name__ == "__main__":
