@@ -34,9 +34,6 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, UserFacingCheckFailure):
             message = error.user_message
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            again = int(self.client.clock.now().timestamp() + error.retry_after) + 1
-            message = f"You've done that a few times already. You can try again <t:{again}:R>."
         elif isinstance(error, app_commands.NoPrivateMessage):
             message = "That command works inside a server, not in DMs."
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -58,8 +57,3 @@ class FakeClock:
     async def sleep_until(self, when: datetime) -> None:
         while self._now < when:
             await self._changed.wait()
-
-
-def monotonic() -> float:
-    """Monotonic seconds, for measuring durations only (never for scheduling)."""
-    return time.monotonic()
