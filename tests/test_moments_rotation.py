@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from bot.clock import FakeClock
 from bot.database import Database
 from bot.moments.content import load_moments
-from bot.moments.fakes import FakeDiscord
 from bot.moments.rotation import choose_next, cycle_order
 from bot.moments.runner import MomentsRunner
 from bot.moments.store import MomentsStore
+from tests.moments_fakes import FakeDiscord
 
 BUILTINS = load_moments()
 KEYS = [m.key for m in BUILTINS]

@@ -13,9 +13,9 @@ import pytest
 from bot.clock import FakeClock
 from bot.database import Database
 from bot.moments.content import Moment
-from bot.moments.fakes import FakeDiscord
 from bot.moments.runner import MomentsRunner, PostFailure
 from bot.moments.store import MomentsStore
+from tests.moments_fakes import FakeDiscord
 
 GUILD = 111
 CHANNEL = 222

@@ -1,4 +1,4 @@
-"""A stand-in for Discord's message endpoint, for tests and the benchmark: it honours nonces like Discord."""
+"""A stand-in for Discord's message endpoint for the runner's unit tests: it honours nonces like Discord."""
 
 from __future__ import annotations
 
