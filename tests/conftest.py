@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.testing import DiscordServer, RunningBot, start_bot
 
 
@@ -30,6 +32,24 @@ def db_path(tmp_path: Path) -> Path:
 async def steady(discord_server: DiscordServer, db_path: Path) -> AsyncIterator[RunningBot]:
     """The real bot, in this process, ready and synced."""
     running = await start_bot(discord_server, db_path)
+    yield running
+    await running.stop()
+
+
+FAKE_START = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock(FAKE_START)
+
+
+@pytest.fixture
+async def steady_on_fake_clock(
+    discord_server: DiscordServer, db_path: Path, fake_clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    """The real bot on a clock the test moves."""
+    running = await start_bot(discord_server, db_path, clock=fake_clock)
     yield running
     await running.stop()
 

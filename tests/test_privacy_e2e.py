@@ -41,40 +41,36 @@ async def advance(clock: FakeClock, delta: timedelta) -> None:
 
 
 async def test_removed_server_kept_30_days_then_purged(
-    discord_server: DiscordServer, db_path: Path, guild: Guild
+    discord_server: DiscordServer, steady_on_fake_clock: RunningBot, fake_clock: FakeClock, guild: Guild
 ) -> None:
-    clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
-    running = await start_bot(discord_server, db_path, clock=clock)
-    try:
-        admin = discord_server.admin
-        await (await discord_server.slash("config region", user=admin, guild=guild, region="IE")).wait()
-        discord_server.remove_guild(guild)
-        await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
-        await advance(clock, timedelta(days=29))
-        assert await region_of(running, guild) == "IE"
+    running, clock = steady_on_fake_clock, fake_clock
+    admin = discord_server.admin
+    await (await discord_server.slash("config region", user=admin, guild=guild, region="IE")).wait()
+    discord_server.remove_guild(guild)
+    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
+    await advance(clock, timedelta(days=29))
+    assert await region_of(running, guild) == "IE"
 
-        discord_server.readd_guild(guild)
-        await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is not None)
-        await asyncio.sleep(0.05)
-        await advance(clock, timedelta(days=5))
-        assert await region_of(running, guild) == "IE", "a re-add within 30 days keeps the settings"
-        status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
-        assert "kept 30 days" in text_of(status.data)
+    discord_server.readd_guild(guild)
+    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is not None)
+    await asyncio.sleep(0.05)
+    await advance(clock, timedelta(days=5))
+    assert await region_of(running, guild) == "IE", "a re-add within 30 days keeps the settings"
+    status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
+    assert "kept 30 days" in text_of(status.data)
 
-        discord_server.remove_guild(guild)
-        await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
-        await asyncio.sleep(0.05)
-        await advance(clock, timedelta(days=29, hours=23))
-        assert await region_of(running, guild) == "IE"
-        await advance(clock, timedelta(hours=7))
-        await discord_server.wait_for(lambda: True)
-        for _ in range(50):
-            if await region_of(running, guild) is None:
-                break
-            await asyncio.sleep(0.02)
-        assert await region_of(running, guild) is None
-    finally:
-        await running.stop()
+    discord_server.remove_guild(guild)
+    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
+    await asyncio.sleep(0.05)
+    await advance(clock, timedelta(days=29, hours=23))
+    assert await region_of(running, guild) == "IE"
+    await advance(clock, timedelta(hours=7))
+    await discord_server.wait_for(lambda: True)
+    for _ in range(50):
+        if await region_of(running, guild) is None:
+            break
+        await asyncio.sleep(0.02)
+    assert await region_of(running, guild) is None
 
 
 async def test_removal_while_offline_is_noticed(
