@@ -1,0 +1,219 @@
+"""Words of distress in free text: the person themselves, someone else in danger, a work question, or none.
+
+Pure and fast: no Discord, no disk after loading. The words and patterns live in `data/care.toml`.
+Input is cut to MAX_INPUT characters, every step is a single pass over the words, and every pattern
+has bounded gaps, so the cost is linear in the text and bounded for any input.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.content import DATA_DIR, ContentError, load_toml
+
+MAX_INPUT = 2000
+GAP_WORDS = 3
+FUZZY_MIN_LEN = 6
+_APOSTROPHES = re.compile(r"['’ʼ`´]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_SLOT = re.compile(r"^(@[a-z]+|[a-z0-9|]+)(\?)?$")
+PRONOUNS = frozenset({"he", "she", "they", "someone", "somebody"})
+
+
+class Concern(enum.Enum):
+    NONE = "none"
+    SELF = "self"
+    OTHER = "other"
+    WORK = "work"
+
+    @property
+    def shows_lines(self) -> bool:
+        """The crisis lines come first in the reply."""
+        return self in (Concern.SELF, Concern.OTHER)
+
+
+@dataclass(frozen=True)
+class Reading:
+    concern: Concern
+    reason: str = ""
+
+
+class CareDetector:
+    """Compiled once from the data file; ``read`` is the hot path."""
+
+    def __init__(self, raw: dict[str, Any], path: Path) -> None:
+        self.path = path
+        words = raw.get("words", {})
+        lists = raw.get("lists", {})
+        patterns = raw.get("patterns", {})
+        if not isinstance(words, dict) or not isinstance(lists, dict) or not isinstance(patterns, dict):
+            raise ContentError(path, "tables", "[words], [lists] and [patterns] must be tables")
+        self.words: dict[str, tuple[str, ...]] = {}
+        for key, value in words.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ContentError(path, f"words.{key}", "must be a non-empty string")
+            self.words[key] = tuple(value.split())
+        self.lists: dict[str, tuple[str, ...]] = {}
+        for key, value in lists.items():
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ContentError(path, f"lists.{key}", "must list words")
+            self.lists[key] = tuple(value)
+        phrases = raw.get("phrases", {})
+        if not isinstance(phrases, dict) or not all(isinstance(v, str) for v in phrases.values()):
+            raise ContentError(path, "phrases", "must map words to words")
+        self.phrases = [(f" {' '.join(k.split())} ", f" {' '.join(v.split())} ") for k, v in phrases.items()]
+        for needed in ("i", "close", "worker", "say", "fuzzy"):
+            if needed not in self.lists:
+                raise ContentError(path, "lists", f"missing list {needed!r}")
+        stop = set(self.lists["close"]) | set(self.lists["worker"])
+        stop |= {"i", "you", "we", "it"}
+        self._gap = "(?:(?!(?:" + "|".join(sorted(stop)) + r") )\S+ ){0," + str(GAP_WORDS) + "}"
+        keywords: set[str] = set()
+        self.self_re = self._compile(patterns, "self", keywords)
+        self.other_re = self._compile(patterns, "other", keywords)
+        self.topic_re = self._compile(patterns, "topic", keywords)
+        work = patterns.get("work")
+        if not isinstance(work, list) or not all(isinstance(w, str) and w.strip() for w in work):
+            raise ContentError(path, "patterns.work", "must list words or phrases")
+        self.work_re = re.compile(" (?:" + "|".join(re.escape(" ".join(w.split())) for w in work) + ") ")
+        self.close_nouns = frozenset(self.lists["close"]) - PRONOUNS
+        self.workers = frozenset(self.lists["worker"]) - PRONOUNS
+        self.say = frozenset(self.lists["say"])
+        self.anchors = frozenset(k for k in keywords if len(k) > 2 and k not in stop)
+        self._fuzzy = self._fuzzy_index(set(self.lists["fuzzy"]))
+
+    # ----- building
+
+    def _slot(self, token: str, entry: str) -> tuple[str, list[str]]:
+        match = _SLOT.match(token)
+        if match is None:
+            raise ContentError(self.path, entry, f"can't read {token!r}")
+        body, optional = match.groups()
+        if body.startswith("@"):
+            name = body[1:]
+            if name not in self.lists:
+                raise ContentError(self.path, entry, f"no list called {name!r}")
+            options = list(self.lists[name])
+        else:
+            options = body.split("|")
+        regex = "(?:" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True)) + ") "
+        return (f"(?:{regex})?" if optional else regex), [w for o in options for w in o.split()]
+
+    def _compile(self, patterns: dict[str, Any], name: str, keywords: set[str]) -> re.Pattern[str]:
+        items = patterns.get(name)
+        if not isinstance(items, list) or not items:
+            raise ContentError(self.path, f"patterns.{name}", "must list patterns")
+        compiled = []
+        for pattern in items:
+            entry = f"patterns.{name}: {pattern!r}"
+            if not isinstance(pattern, str) or not pattern.split():
+                raise ContentError(self.path, entry, "must be a non-empty string")
+            parts = []
+            for token in pattern.split():
+                if token == "~":
+                    parts.append(self._gap)
+                    continue
+                regex, words = self._slot(token, entry)
+                parts.append(regex)
+                keywords.update(words)
+            compiled.append("".join(parts))
+        return re.compile(" (?:" + "|".join(compiled) + ")")
+
+    @staticmethod
+    def _deletes(word: str) -> set[str]:
+        return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+    def _fuzzy_index(self, keywords: set[str]) -> dict[str, str]:
+        """Symmetric-delete index: a word one edit away from a keyword shares a key with it."""
+        index: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        for word in sorted(keywords):
+            for key in {word, *self._deletes(word)}:
+                if key in index and index[key] != word:
+                    ambiguous.add(key)
+                index.setdefault(key, word)
+        for key in ambiguous:
+            index.pop(key, None)
+        for word in keywords:
+            index[word] = word
+        return index
+
+    # ----- reading
+
+    def words_of(self, text: str) -> list[str]:
+        """Plain words: folded, apostrophes dropped, slang and misspellings replaced."""
+        text = unicodedata.normalize("NFKC", text[:MAX_INPUT]).casefold()
+        text = _REPEATS.sub(r"\1\1", _APOSTROPHES.sub("", text))
+        out: list[str] = []
+        for raw in _NOT_WORD.sub(" ", text).split():
+            if not raw.isalpha() and not raw.isdigit():
+                raw = raw.translate(_LEET)
+            plain = self.words.get(raw)
+            if plain is not None:
+                out.extend(plain)
+                continue
+            if raw in self.anchors or not FUZZY_MIN_LEN - 1 <= len(raw) <= 20:
+                out.append(raw)
+                continue
+            fixed = self._fuzzy.get(raw)
+            if fixed is None:
+                for key in self._deletes(raw):
+                    fixed = self._fuzzy.get(key)
+                    if fixed is not None:
+                        break
+            out.append(fixed or raw)
+        return out
+
+    def read(self, text: str) -> Reading:
+        words = self.words_of(text)
+        if not any(w in self.anchors for w in words):
+            return Reading(Concern.NONE)
+        joined = " " + " ".join(words) + " "
+        for phrase, plain in self.phrases:
+            joined = joined.replace(phrase, plain)
+        work = self.work_re.search(joined) is not None
+        found = self.self_re.search(joined)
+        other = self.other_re.search(joined)
+        quoted = found is not None and work and self._reported(joined, found.start())
+        if found is not None and not quoted and (other is None or other.start() >= found.start()):
+            return Reading(Concern.SELF, found.group(0).strip())
+        if other is not None:
+            if any(w in self.close_nouns for w in words):
+                return Reading(Concern.OTHER, other.group(0).strip())
+            if work or any(w in self.workers for w in words):
+                return Reading(Concern.WORK, other.group(0).strip())
+            return Reading(Concern.OTHER, other.group(0).strip())
+        if found is not None:
+            return Reading(Concern.WORK, found.group(0).strip())
+        topic = self.topic_re.search(joined)
+        if topic is not None:
+            return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip())
+        return Reading(Concern.NONE)
+
+    def _reported(self, joined: str, start: int) -> bool:
+        """First-person words that quote someone at work ("a patient told me I want to die")."""
+        before = joined[:start].split()[-4:]
+        return any(w in self.say for w in before) and any(w in self.workers for w in joined[:start].split())
+
+
+def load_care(path: Path | None = None) -> CareDetector:
+    path = path or DATA_DIR / "care.toml"
+    return CareDetector(load_toml(path), path)
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> CareDetector:
+    return load_care()
+
+
+def read(text: str) -> Reading:
+    """The one call the cogs make."""
+    return default_detector().read(text)
