@@ -26,6 +26,7 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _SLOT = re.compile(r"^(@[a-z]+|[a-z0-9|]+)(\?)?$")
 PRONOUNS = frozenset({"he", "she", "they", "someone", "somebody"})
+MARK = "§"  # marks the words a gap may not cross, so the gap itself stays a cheap character class
 
 
 class Concern(enum.Enum):
@@ -75,7 +76,8 @@ class CareDetector:
                 raise ContentError(path, "lists", f"missing list {needed!r}")
         stop = set(self.lists["close"]) | set(self.lists["worker"])
         stop |= {"i", "you", "we", "it"}
-        self._gap = "(?:(?!(?:" + "|".join(sorted(stop)) + r") )\S+ ){0," + str(GAP_WORDS) + "}"
+        self.stop = frozenset(stop)
+        self._gap = rf"(?:[^\s{MARK}]\S* ){{0,{GAP_WORDS}}}"
         keywords: set[str] = set()
         self.self_re = self._compile(patterns, "self", keywords)
         self.other_re = self._compile(patterns, "other", keywords)
@@ -83,7 +85,7 @@ class CareDetector:
         work = patterns.get("work")
         if not isinstance(work, list) or not all(isinstance(w, str) and w.strip() for w in work):
             raise ContentError(path, "patterns.work", "must list words or phrases")
-        self.work_re = re.compile(" (?:" + "|".join(re.escape(" ".join(w.split())) for w in work) + ") ")
+        self.work_re = re.compile(" (?:" + "|".join(re.escape(self._marked(w)) for w in work) + ") ")
         self.close_nouns = frozenset(self.lists["close"]) - PRONOUNS
         self.workers = frozenset(self.lists["worker"]) - PRONOUNS
         self.say = frozenset(self.lists["say"])
@@ -104,7 +106,8 @@ class CareDetector:
             options = list(self.lists[name])
         else:
             options = body.split("|")
-        regex = "(?:" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True)) + ") "
+        marked = sorted((self._marked(o) for o in options), key=len, reverse=True)
+        regex = "(?:" + "|".join(re.escape(o) for o in marked) + ") "
         return (f"(?:{regex})?" if optional else regex), [w for o in options for w in o.split()]
 
     def _compile(self, patterns: dict[str, Any], name: str, keywords: set[str]) -> re.Pattern[str]:
@@ -126,6 +129,9 @@ class CareDetector:
                 keywords.update(words)
             compiled.append("".join(parts))
         return re.compile(" (?:" + "|".join(compiled) + ")")
+
+    def _marked(self, phrase: str) -> str:
+        return " ".join(MARK + w if w in self.stop else w for w in phrase.split())
 
     @staticmethod
     def _deletes(word: str) -> set[str]:
@@ -179,6 +185,8 @@ class CareDetector:
         joined = " " + " ".join(words) + " "
         for phrase, plain in self.phrases:
             joined = joined.replace(phrase, plain)
+        words = joined.split()
+        joined = " " + self._marked(joined) + " "
         work = self.work_re.search(joined) is not None
         found = self.self_re.search(joined)
         other = self.other_re.search(joined)
@@ -200,8 +208,8 @@ class CareDetector:
 
     def _reported(self, joined: str, start: int) -> bool:
         """First-person words that quote someone at work ("a patient told me I want to die")."""
-        before = joined[:start].split()[-4:]
-        return any(w in self.say for w in before) and any(w in self.workers for w in joined[:start].split())
+        earlier = [w.lstrip(MARK) for w in joined[:start].split()]
+        return any(w in self.say for w in earlier[-4:]) and any(w in self.workers for w in earlier)
 
 
 def load_care(path: Path | None = None) -> CareDetector:
