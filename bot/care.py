@@ -18,7 +18,7 @@ from typing import Any
 from bot.content import DATA_DIR, ContentError, load_toml
 
 MAX_INPUT = 2000
-GAP_WORDS = 3
+GAP_WORDS = 4
 FUZZY_MIN_LEN = 6
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _NOT_WORD = re.compile(r"[\W_]+")
