@@ -20,6 +20,8 @@ from bot.content import DATA_DIR, ContentError, load_toml
 MAX_INPUT = 2000
 GAP_WORDS = 4
 FUZZY_MIN_LEN = 6
+SIGNAL_THRESHOLD = 3
+FIRST_PERSON = frozenset({"i", "me", "myself"})
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -86,6 +88,15 @@ class CareDetector:
         if not isinstance(work, list) or not all(isinstance(w, str) and w.strip() for w in work):
             raise ContentError(path, "patterns.work", "must list words or phrases")
         self.work_re = re.compile(" (?:" + "|".join(re.escape(self._marked(w)) for w in work) + ") ")
+        signals = raw.get("signals", {})
+        if not isinstance(signals, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 3 for v in signals.values()
+        ):
+            raise ContentError(path, "signals", "must give each word a weight of 1, 2 or 3")
+        self.signal_weights = {self._marked(k): v for k, v in signals.items()}
+        ordered = sorted(self.signal_weights, key=len, reverse=True)
+        self.signal_re = re.compile(" (?=(" + "|".join(re.escape(k) for k in ordered) + ") )")
+        keywords.update(w for k in signals for w in k.split())
         self.close_nouns = frozenset(self.lists["close"]) - PRONOUNS
         self.workers = frozenset(self.lists["worker"]) - PRONOUNS
         self.say = frozenset(self.lists["say"])
@@ -179,9 +190,17 @@ class CareDetector:
         return out
 
     def read(self, text: str) -> Reading:
+        """Subject-less words of distress next to a close person are about them ("my cousin said ...")."""
+        reading, words = self._read(text)
+        about_other = not FIRST_PERSON.intersection(words) and any(w in self.close_nouns for w in words)
+        if reading.concern is Concern.SELF and about_other:
+            return Reading(Concern.OTHER, reading.reason)
+        return reading
+
+    def _read(self, text: str) -> tuple[Reading, list[str]]:
         words = self.words_of(text)
         if not any(w in self.anchors for w in words):
-            return Reading(Concern.NONE)
+            return Reading(Concern.NONE), words
         joined = " " + " ".join(words) + " "
         for phrase, plain in self.phrases:
             joined = joined.replace(phrase, plain)
@@ -192,19 +211,23 @@ class CareDetector:
         other = self.other_re.search(joined)
         quoted = found is not None and work and self._reported(joined, found.start())
         if found is not None and not quoted and (other is None or other.start() >= found.start()):
-            return Reading(Concern.SELF, found.group(0).strip())
+            return Reading(Concern.SELF, found.group(0).strip()), words
         if other is not None:
             if any(w in self.close_nouns for w in words):
-                return Reading(Concern.OTHER, other.group(0).strip())
+                return Reading(Concern.OTHER, other.group(0).strip()), words
             if work or any(w in self.workers for w in words):
-                return Reading(Concern.WORK, other.group(0).strip())
-            return Reading(Concern.OTHER, other.group(0).strip())
+                return Reading(Concern.WORK, other.group(0).strip()), words
+            return Reading(Concern.OTHER, other.group(0).strip()), words
         if found is not None:
-            return Reading(Concern.WORK, found.group(0).strip())
+            return Reading(Concern.WORK, found.group(0).strip()), words
         topic = self.topic_re.search(joined)
         if topic is not None:
-            return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip())
-        return Reading(Concern.NONE)
+            return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip()), words
+        found_signals = {m.group(1) for m in self.signal_re.finditer(joined)}
+        if sum(self.signal_weights[k] for k in found_signals) >= SIGNAL_THRESHOLD:
+            reason = "words: " + ", ".join(sorted(k.replace(MARK, "") for k in found_signals))
+            return Reading(Concern.WORK if work else Concern.SELF, reason), words
+        return Reading(Concern.NONE), words
 
     def _reported(self, joined: str, start: int) -> bool:
         """First-person words that quote someone at work ("a patient told me I want to die")."""
