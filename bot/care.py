@@ -22,6 +22,16 @@ GAP_WORDS = 4
 FUZZY_MIN_LEN = 6
 SIGNAL_THRESHOLD = 3
 FIRST_PERSON = frozenset({"i", "me", "myself"})
+# Everyday words: a poor choice of the word a pattern is looked up by (see CareDetector.anchors).
+_COMMON_WORDS = """
+    i me my to be am is are was were the a an and or of in on at it this that can not do does did have
+    has had will would could should want wants going like feel think more much any all so just get go
+    people what how when if with for about out up no never one some something anything everything
+    everyone nothing life live living here there back again take taking took use see way good night
+    tonight tomorrow over into off from by too very really being better still time day work need try
+    trying tried normal ready plan done hate keep you your we they he she him her them
+"""
+COMMON = frozenset(_COMMON_WORDS.split())
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -93,14 +103,21 @@ class CareDetector:
             isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 3 for v in signals.values()
         ):
             raise ContentError(path, "signals", "must give each word a weight of 1, 2 or 3")
-        self.signal_weights = {self._marked(k): v for k, v in signals.items()}
-        ordered = sorted(self.signal_weights, key=len, reverse=True)
+        plain = {" ".join(k.split()): v for k, v in signals.items()}
+        self.signal_words = {k: v for k, v in plain.items() if " " not in k}
+        self.signal_phrases = {self._marked(k): v for k, v in plain.items() if " " in k}
+        ordered = sorted(self.signal_phrases, key=len, reverse=True)
         self.signal_re = re.compile(" (?=(" + "|".join(re.escape(k) for k in ordered) + ") )")
-        keywords.update(w for k in signals for w in k.split())
+        for key, weight in plain.items():
+            if " " in key and weight < 2:
+                raise ContentError(path, f"signals.{key!r}", "a phrase needs a weight of 2 or 3")
+            if " " in key or weight >= 2:
+                keywords.add(min(key.split(), key=lambda w: (w in COMMON, -len(w))))
+        self.light_words = {k: v for k, v in self.signal_words.items() if v < 2}
         self.close_nouns = frozenset(self.lists["close"]) - PRONOUNS
         self.workers = frozenset(self.lists["worker"]) - PRONOUNS
         self.say = frozenset(self.lists["say"])
-        self.anchors = frozenset(k for k in keywords if len(k) > 2 and k not in stop)
+        self.anchors = frozenset(keywords)
         self._fuzzy = self._fuzzy_index(set(self.lists["fuzzy"]))
 
     # ----- building
@@ -131,14 +148,21 @@ class CareDetector:
             if not isinstance(pattern, str) or not pattern.split():
                 raise ContentError(self.path, entry, "must be a non-empty string")
             parts = []
+            required: list[list[str]] = []
             for token in pattern.split():
                 if token == "~":
                     parts.append(self._gap)
                     continue
                 regex, words = self._slot(token, entry)
                 parts.append(regex)
-                keywords.update(words)
+                if not token.endswith("?"):
+                    required.append(words)
             compiled.append("".join(parts))
+            if not required:
+                raise ContentError(self.path, entry, "needs at least one word that must be there")
+            keywords.update(
+                min(required, key=lambda ws: (any(w in COMMON for w in ws), len(ws), -min(map(len, ws))))
+            )
         return re.compile(" (?:" + "|".join(compiled) + ")")
 
     def _marked(self, phrase: str) -> str:
@@ -198,13 +222,13 @@ class CareDetector:
         return reading
 
     def _read(self, text: str) -> tuple[Reading, list[str]]:
-        words = self.words_of(text)
-        if not any(w in self.anchors for w in words):
-            return Reading(Concern.NONE), words
-        joined = " " + " ".join(words) + " "
+        joined = " " + " ".join(self.words_of(text)) + " "
         for phrase, plain in self.phrases:
             joined = joined.replace(phrase, plain)
         words = joined.split()
+        light = sum(self.light_words.get(w, 0) for w in set(words))
+        if light < SIGNAL_THRESHOLD and not any(w in self.anchors for w in words):
+            return Reading(Concern.NONE), words  # every pattern and heavy signal needs an anchor word
         joined = " " + self._marked(joined) + " "
         work = self.work_re.search(joined) is not None
         found = self.self_re.search(joined)
@@ -224,8 +248,11 @@ class CareDetector:
         if topic is not None:
             return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip()), words
         found_signals = {m.group(1) for m in self.signal_re.finditer(joined)}
-        if sum(self.signal_weights[k] for k in found_signals) >= SIGNAL_THRESHOLD:
-            reason = "words: " + ", ".join(sorted(k.replace(MARK, "") for k in found_signals))
+        score = sum(self.signal_phrases[k] for k in found_signals)
+        single = {w for w in words if w in self.signal_words}
+        score += sum(self.signal_words[w] for w in single)
+        if score >= SIGNAL_THRESHOLD:
+            reason = "words: " + ", ".join(sorted({k.replace(MARK, "") for k in found_signals} | single))
             return Reading(Concern.WORK if work else Concern.SELF, reason), words
         return Reading(Concern.NONE), words
 
