@@ -106,7 +106,8 @@ def crisis_embed(region: Region, concern: Concern, choice: RegionChoice) -> disc
             f"**If you might act on these thoughts, or you're in danger:** {region.emergency}"
         )
     embed = discord.Embed(title=title, description=text, colour=COLOUR)
-    embed.set_footer(text=f"Only you can see this. {where_from(region, choice).replace('**', '')}")
+    plain = where_from(region, choice).replace("**", "").replace("`", "")
+    embed.set_footer(text=f"Only you can see this. {plain}")
     return embed
 
 
