@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.care import Concern
 from bot.client import SteadyBot, send_ephemeral
 from bot.cooldown import next_allowed
+from bot.modnotice import ModChannelStore
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
@@ -388,6 +389,9 @@ class QuietMoments(commands.Cog):
             name="Last post", value=self._outcome(status.last, interaction.guild_id), inline=False
         )
         embed.add_field(name="Pending submissions", value=f"{status.pending} (review with `/config review`)")
+        mods = await ModChannelStore(self.bot.db).get(interaction.guild_id)
+        notices = f"<#{mods.channel_id}>" if mods else "Not set. Choose a channel with `/config mod-channel`."
+        embed.add_field(name="Moderator notices", value=notices)
         region_text = f"{chosen} (for `/resources`)" if chosen else f"Not chosen yet. {REGION_REMINDER}"
         embed.add_field(name="Region", value=region_text)
         embed.set_footer(text=RETENTION_NOTE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -210,3 +211,19 @@ async def test_unset_server_reminds_admins_to_choose_a_region(
     await (await discord_server.slash("config region", user=admin, guild=guild, region="NZ")).wait()
     status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
     assert "NZ" in text_of(status.data) and "Not chosen yet" not in text_of(status.data)
+    assert "/config mod-channel" in text_of(status.data)
+
+
+async def test_any_text_gets_a_prompt_private_answer(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    """Emoji, control characters, other scripts, right-to-left marks: every /faq gets an answer in time."""
+    rng = random.Random(11)
+    alphabet = "abc xyz I want to die 😀🙂💔 \u202e\u200b\x07 дом 家 حياة ñ é ß ½ ॐ \t\n"
+    for _ in range(20):
+        text = "".join(rng.choices(alphabet, k=rng.randint(1, 200))).strip() or "x"
+        result = await ask(discord_server, guild, text)
+        assert result.answered_at is not None and result.answered_at - result.sent_at < 3, text
+        if result.data.get("embeds") and result.data["embeds"][0].get("title", "").startswith("You don't"):
+            assert result.ephemeral
+    assert all("You don't have to carry" not in text_of(m) for m in public_messages(discord_server, guild))
