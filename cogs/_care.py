@@ -159,8 +159,12 @@ class RegionPicker(
         else:
             kept = list(interaction.message.embeds[1:]) if interaction.message else []
             embeds = [crisis_embed(region, Concern(self.kind), choice), *kept]
+        note = f"I'll remember **{region.name}** for you. `/mydata` shows and deletes it."
+        before = interaction.message.content if interaction.message else ""
+        if before and "I'll remember" not in before:
+            note = f"{before}\n\n{note}"
         await interaction.response.edit_message(
-            content=f"I'll remember **{region.name}** for you. `/mydata` shows and deletes it.",
+            content=note,
             embeds=embeds,
             view=None,
             allowed_mentions=NO_PINGS,
