@@ -11,7 +11,6 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -267,9 +266,20 @@ def load_care(path: Path | None = None) -> CareDetector:
     return CareDetector(load_toml(path), path)
 
 
-@lru_cache(maxsize=1)
+_current: CareDetector | None = None
+
+
+def use(detector: CareDetector) -> None:
+    """Set the detector ``read`` uses; the bot loads it at start, so a broken file stops start-up."""
+    global _current
+    _current = detector
+
+
 def default_detector() -> CareDetector:
-    return load_care()
+    if _current is None:
+        use(load_care())
+    assert _current is not None
+    return _current
 
 
 def read(text: str) -> Reading:

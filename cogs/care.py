@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import care
 from bot.client import SteadyBot, send_ephemeral
 from bot.modnotice import NOTICE_EVERY, ModChannelStore, waiting_notice_due
 from cogs._config import NOT_MANAGER, bind_config, config_group
@@ -68,6 +69,7 @@ class Care(commands.Cog):
 
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
+        care.use(care.load_care(bot.data_dir / "care.toml"))  # checked at start, read from memory after
         self.store = ModChannelStore(bot.db)
         self._task: asyncio.Task[None] | None = None
 
