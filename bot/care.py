@@ -21,6 +21,7 @@ GAP_WORDS = 4
 FUZZY_MIN_LEN = 6
 SIGNAL_THRESHOLD = 3
 FIRST_PERSON = frozenset({"i", "me", "myself"})
+ASKING = frozenset({"do", "does", "did", "should", "can", "could", "would", "will", "shall", "must", "may"})
 # Everyday words: a poor choice of the word a pattern is looked up by (see CareDetector.anchors).
 _COMMON_WORDS = """
     i me my to be am is are was were the a an and or of in on at it this that can not do does did have
@@ -244,6 +245,7 @@ class CareDetector:
         if found is not None:
             return Reading(Concern.WORK, found.group(0).strip()), words
         topic = self.topic_re.search(joined)
+        work = work and not self._speaks_of_self(words)
         if topic is not None:
             return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip()), words
         found_signals = {m.group(1) for m in self.signal_re.finditer(joined)}
@@ -254,6 +256,11 @@ class CareDetector:
             reason = "words: " + ", ".join(sorted({k.replace(MARK, "") for k in found_signals} | single))
             return Reading(Concern.WORK if work else Concern.SELF, reason), words
         return Reading(Concern.NONE), words
+
+    @staticmethod
+    def _speaks_of_self(words: list[str]) -> bool:
+        """An "I" that is not part of a how-to question ("how do I", "what should I")."""
+        return any(w in FIRST_PERSON and (i == 0 or words[i - 1] not in ASKING) for i, w in enumerate(words))
 
     def _reported(self, joined: str, start: int) -> bool:
         """First-person words that quote someone at work ("a patient told me I want to die")."""
