@@ -216,7 +216,7 @@ class CareDetector:
     def read(self, text: str) -> Reading:
         """Subject-less words of distress next to a close person are about them ("my cousin said ...")."""
         reading, words = self._read(text)
-        about_other = not FIRST_PERSON.intersection(words) and any(w in self.close_nouns for w in words)
+        about_other = not {"i", "myself"}.intersection(words) and any(w in self.close_nouns for w in words)
         if reading.concern is Concern.SELF and about_other:
             return Reading(Concern.OTHER, reading.reason)
         return reading
@@ -237,7 +237,7 @@ class CareDetector:
         if found is not None and not quoted and (other is None or other.start() >= found.start()):
             return Reading(Concern.SELF, found.group(0).strip()), words
         if other is not None:
-            if any(w in self.close_nouns for w in words):
+            if any(w in self.close_nouns and not (work and w in self.workers) for w in words):
                 return Reading(Concern.OTHER, other.group(0).strip()), words
             if work or any(w in self.workers for w in words):
                 return Reading(Concern.WORK, other.group(0).strip()), words
