@@ -41,6 +41,17 @@ PRONOUNS = frozenset({"he", "she", "they", "someone", "somebody"})
 MARK = "§"  # marks the words a gap may not cross, so the gap itself stays a cheap character class
 
 
+def stem(word: str) -> str:
+    """A rough English stem, so "jumping", "jumped" and "jumps" weigh like "jump"."""
+    for suffix, keep in (("ing", 4), ("ed", 3), ("es", 4), ("s", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+                word = word[:-1]
+            break
+    return word
+
+
 class Concern(enum.Enum):
     NONE = "none"
     SELF = "self"
@@ -104,14 +115,17 @@ class CareDetector:
         ):
             raise ContentError(path, "signals", "must give each word a weight of 1, 2 or 3")
         plain = {" ".join(k.split()): v for k, v in signals.items()}
-        self.signal_words = {k: v for k, v in plain.items() if " " not in k}
+        self.signal_words: dict[str, int] = {}
+        for key, weight in plain.items():
+            if " " not in key:
+                self.signal_words[stem(key)] = max(weight, self.signal_words.get(stem(key), 0))
         self.signal_phrases = {self._marked(k): v for k, v in plain.items() if " " in k}
         ordered = sorted(self.signal_phrases, key=len, reverse=True)
         self.signal_re = re.compile(" (?=(" + "|".join(re.escape(k) for k in ordered) + ") )")
         for key, weight in plain.items():
             if " " in key and weight < 2:
                 raise ContentError(path, f"signals.{key!r}", "a phrase needs a weight of 2 or 3")
-            if " " in key or weight >= 2:
+            if " " in key:
                 keywords.add(min(key.split(), key=lambda w: (w in COMMON, -len(w))))
         self.light_words = {k: v for k, v in self.signal_words.items() if v < 2}
         self.close_nouns = frozenset(self.lists["close"]) - PRONOUNS
@@ -226,8 +240,10 @@ class CareDetector:
         for phrase, plain in self.phrases:
             joined = joined.replace(phrase, plain)
         words = joined.split()
-        light = sum(self.light_words.get(w, 0) for w in set(words))
-        if light < SIGNAL_THRESHOLD and not any(w in self.anchors for w in words):
+        stems = {stem(w) for w in words}
+        light = sum(self.light_words.get(w, 0) for w in stems)
+        heavy = any(self.signal_words.get(w, 0) >= 2 for w in stems)
+        if light < SIGNAL_THRESHOLD and not heavy and not any(w in self.anchors for w in words):
             return Reading(Concern.NONE), words  # every pattern and heavy signal needs an anchor word
         joined = " " + self._marked(joined) + " "
         work = self.work_re.search(joined) is not None
@@ -250,7 +266,7 @@ class CareDetector:
             return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip()), words
         found_signals = {m.group(1) for m in self.signal_re.finditer(joined)}
         score = sum(self.signal_phrases[k] for k in found_signals)
-        single = {w for w in words if w in self.signal_words}
+        single = {w for w in stems if w in self.signal_words}
         score += sum(self.signal_words[w] for w in single)
         if score >= SIGNAL_THRESHOLD:
             reason = "words: " + ", ".join(sorted({k.replace(MARK, "") for k in found_signals} | single))
