@@ -11,9 +11,11 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.care_model import WordModel, load_model
 from bot.content import DATA_DIR, ContentError, load_toml
 
 MAX_INPUT = 2000
@@ -41,6 +43,7 @@ PRONOUNS = frozenset({"he", "she", "they", "someone", "somebody"})
 MARK = "§"  # marks the words a gap may not cross, so the gap itself stays a cheap character class
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A rough English stem, so "jumping", "jumped" and "jumps" weigh like "jump"."""
     for suffix, keep in (("ing", 4), ("ed", 3), ("es", 4), ("s", 4)):
@@ -73,8 +76,9 @@ class Reading:
 class CareDetector:
     """Compiled once from the data file; ``read`` is the hot path."""
 
-    def __init__(self, raw: dict[str, Any], path: Path) -> None:
+    def __init__(self, raw: dict[str, Any], path: Path, model: WordModel | None = None) -> None:
         self.path = path
+        self.model = model
         words = raw.get("words", {})
         lists = raw.get("lists", {})
         patterns = raw.get("patterns", {})
@@ -235,17 +239,21 @@ class CareDetector:
             return Reading(Concern.OTHER, reading.reason)
         return reading
 
-    def _read(self, text: str) -> tuple[Reading, list[str]]:
+    def plain_words(self, text: str) -> list[str]:
+        """The words the patterns and the word model see: cleaned, slang replaced, phrases joined."""
         joined = " " + " ".join(self.words_of(text)) + " "
         for phrase, plain in self.phrases:
             joined = joined.replace(phrase, plain)
-        words = joined.split()
+        return joined.split()
+
+    def _read(self, text: str) -> tuple[Reading, list[str]]:
+        words = self.plain_words(text)
         stems = {stem(w) for w in words}
         light = sum(self.light_words.get(w, 0) for w in stems)
         heavy = any(self.signal_words.get(w, 0) >= 2 for w in stems)
         if light < SIGNAL_THRESHOLD and not heavy and not any(w in self.anchors for w in words):
-            return Reading(Concern.NONE), words  # every pattern and heavy signal needs an anchor word
-        joined = " " + self._marked(joined) + " "
+            return self._by_model(words, None), words  # patterns and heavy signals all need an anchor word
+        joined = " " + self._marked(" ".join(words)) + " "
         work = self.work_re.search(joined) is not None
         found = self.self_re.search(joined)
         other = self.other_re.search(joined)
@@ -271,7 +279,16 @@ class CareDetector:
         if score >= SIGNAL_THRESHOLD:
             reason = "words: " + ", ".join(sorted({k.replace(MARK, "") for k in found_signals} | single))
             return Reading(Concern.WORK if work else Concern.SELF, reason), words
-        return Reading(Concern.NONE), words
+        return self._by_model(words, work), words
+
+    def _by_model(self, words: list[str], work: bool | None) -> Reading:
+        """Last, the word model: it catches new ways of saying it that no pattern names."""
+        if self.model is None or not self.model.leans_to_distress(words):
+            return Reading(Concern.NONE)
+        if work is None:
+            joined = " " + self._marked(" ".join(words)) + " "
+            work = self.work_re.search(joined) is not None and not self._speaks_of_self(words)
+        return Reading(Concern.WORK if work else Concern.SELF, "word model")
 
     @staticmethod
     def _speaks_of_self(words: list[str]) -> bool:
@@ -284,9 +301,11 @@ class CareDetector:
         return any(w in self.say for w in earlier[-4:]) and any(w in self.workers for w in earlier)
 
 
-def load_care(path: Path | None = None) -> CareDetector:
+def load_care(path: Path | None = None, *, with_model: bool = True) -> CareDetector:
+    """The patterns from ``care.toml`` and, beside it, the trained word model ``care_model.toml``."""
     path = path or DATA_DIR / "care.toml"
-    return CareDetector(load_toml(path), path)
+    model = load_model(path.with_name("care_model.toml")) if with_model else None
+    return CareDetector(load_toml(path), path, model)
 
 
 _current: CareDetector | None = None

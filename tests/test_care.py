@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.care import MAX_INPUT, Concern, default_detector, load_care
-from bot.content import ContentError
+from bot.care_model import DISTRESS, dump_model, read_cases, train
+from bot.content import DATA_DIR, ContentError
 
 CASES = Path(__file__).parent / "data" / "care_cases.txt"
 
@@ -78,7 +79,7 @@ def test_bad_pattern_file_names_the_entry(tmp_path: Path) -> None:
     text = (Path(__file__).parents[1] / "data" / "care.toml").read_text(encoding="utf-8")
     path.write_text(text.replace('"@i ~ @want ~ to? die",', '"@nosuchlist die",', 1), encoding="utf-8")
     with pytest.raises(ContentError, match="nosuchlist"):
-        load_care(path)
+        load_care(path, with_model=False)
 
 
 any_text = st.text(
@@ -103,3 +104,28 @@ def test_adversarial_word_soup_stays_fast(words: list[str]) -> None:
     default_detector().read(text)
     assert len(text[:MAX_INPUT]) <= MAX_INPUT
     assert time.perf_counter() - start < 0.5
+
+
+def test_word_model_generalizes_across_folds() -> None:
+    """The word model alone, trained without each fifth of the cases and tested on it: an honest figure
+    for phrasings it has never seen (the patterns were tuned on every case, so they can't be measured so)."""
+    plain = load_care(with_model=False).plain_words
+    cases = read_cases()
+    caught = missed = flagged = calm = 0
+    for fold in range(5):
+        model = train([c for i, c in enumerate(cases) if i % 5 != fold], plain)
+        for label, text in cases[fold::5]:
+            hit = model.leans_to_distress(plain(text))
+            if label in DISTRESS:
+                caught, missed = caught + hit, missed + (not hit)
+            elif label == "ordinary":
+                flagged, calm = flagged + hit, calm + (not hit)
+    recall, false_alarms = caught / (caught + missed), flagged / (flagged + calm)
+    print(f"\nword model alone, 5-fold: recall {recall:.1%}, ordinary flagged {false_alarms:.1%}")
+    assert recall >= 0.7 and false_alarms <= 0.08
+
+
+def test_shipped_word_model_is_trained_from_the_cases() -> None:
+    """Editing the cases without retraining (`python -m bot.care_model`) would leave the model stale."""
+    model = train(read_cases(), load_care(with_model=False).plain_words)
+    assert (DATA_DIR / "care_model.toml").read_text(encoding="utf-8") == dump_model(model)
