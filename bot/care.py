@@ -21,6 +21,7 @@ from bot.content import DATA_DIR, ContentError, load_toml
 MAX_INPUT = 2000
 GAP_WORDS = 4
 FUZZY_MIN_LEN = 6
+TOKEN_CACHE = 20_000
 SIGNAL_THRESHOLD = 3
 FIRST_PERSON = frozenset({"i", "me", "myself"})
 ASKING = frozenset({"do", "does", "did", "should", "can", "could", "would", "will", "shall", "must", "may"})
@@ -68,6 +69,22 @@ class Concern(enum.Enum):
 
 
 @dataclass(frozen=True)
+class PatternIndex:
+    by_word: dict[str, re.Pattern[str]]
+
+    def search(self, joined: str, present: set[str]) -> re.Match[str] | None:
+        """The match that starts first, among the patterns looked up by a word the text has."""
+        best: re.Match[str] | None = None
+        for word in present:
+            pattern = self.by_word.get(word)
+            if pattern is not None:
+                found = pattern.search(joined)
+                if found is not None and (best is None or found.start() < best.start()):
+                    best = found
+        return best
+
+
+@dataclass(frozen=True)
 class Reading:
     concern: Concern
     reason: str = ""
@@ -97,7 +114,10 @@ class CareDetector:
         phrases = raw.get("phrases", {})
         if not isinstance(phrases, dict) or not all(isinstance(v, str) for v in phrases.values()):
             raise ContentError(path, "phrases", "must map words to words")
-        self.phrases = [(f" {' '.join(k.split())} ", f" {' '.join(v.split())} ") for k, v in phrases.items()]
+        self.phrases = [
+            (k.split()[0], f" {' '.join(k.split())} ", f" {' '.join(v.split())} ") for k, v in phrases.items()
+        ]
+        self._seen: dict[str, tuple[str, ...]] = {}
         for needed in ("i", "close", "worker", "say", "fuzzy"):
             if needed not in self.lists:
                 raise ContentError(path, "lists", f"missing list {needed!r}")
@@ -156,11 +176,12 @@ class CareDetector:
         regex = "(?:" + "|".join(re.escape(o) for o in marked) + ") "
         return (f"(?:{regex})?" if optional else regex), [w for o in options for w in o.split()]
 
-    def _compile(self, patterns: dict[str, Any], name: str, keywords: set[str]) -> re.Pattern[str]:
+    def _compile(self, patterns: dict[str, Any], name: str, keywords: set[str]) -> PatternIndex:
+        """Patterns grouped by the word each is looked up by: a text pays only for those it could match."""
         items = patterns.get(name)
         if not isinstance(items, list) or not items:
             raise ContentError(self.path, f"patterns.{name}", "must list patterns")
-        compiled = []
+        by_word: dict[str, list[str]] = {}
         for pattern in items:
             entry = f"patterns.{name}: {pattern!r}"
             if not isinstance(pattern, str) or not pattern.split():
@@ -175,13 +196,13 @@ class CareDetector:
                 parts.append(regex)
                 if not token.endswith("?"):
                     required.append(words)
-            compiled.append("".join(parts))
             if not required:
                 raise ContentError(self.path, entry, "needs at least one word that must be there")
-            keywords.update(
-                min(required, key=lambda ws: (any(w in COMMON for w in ws), len(ws), -min(map(len, ws))))
-            )
-        return re.compile(" (?:" + "|".join(compiled) + ")")
+            anchor = min(required, key=lambda ws: (any(w in COMMON for w in ws), len(ws), -min(map(len, ws))))
+            keywords.update(anchor)
+            for word in set(anchor):
+                by_word.setdefault(word, []).append("".join(parts))
+        return PatternIndex({w: re.compile(" (?:" + "|".join(ps) + ")") for w, ps in by_word.items()})
 
     def _marked(self, phrase: str) -> str:
         return " ".join(MARK + w if w in self.stop else w for w in phrase.split())
@@ -213,23 +234,30 @@ class CareDetector:
         text = _REPEATS.sub(r"\1\1", _APOSTROPHES.sub("", text))
         out: list[str] = []
         for raw in _NOT_WORD.sub(" ", text).split():
-            if not raw.isalpha() and not raw.isdigit():
-                raw = raw.translate(_LEET)
-            plain = self.words.get(raw)
-            if plain is not None:
-                out.extend(plain)
-                continue
-            if raw in self.anchors or not FUZZY_MIN_LEN - 1 <= len(raw) <= 20:
-                out.append(raw)
-                continue
-            fixed = self._fuzzy.get(raw)
-            if fixed is None:
-                for key in self._deletes(raw):
-                    fixed = self._fuzzy.get(key)
-                    if fixed is not None:
-                        break
-            out.append(fixed or raw)
+            known = self._seen.get(raw)
+            if known is None:
+                known = self._plain_token(raw)
+                if len(self._seen) >= TOKEN_CACHE:
+                    self._seen.clear()
+                self._seen[raw] = known
+            out.extend(known)
         return out
+
+    def _plain_token(self, raw: str) -> tuple[str, ...]:
+        if not raw.isalpha() and not raw.isdigit():
+            raw = raw.translate(_LEET)
+        plain = self.words.get(raw)
+        if plain is not None:
+            return plain
+        if raw in self.anchors or not FUZZY_MIN_LEN - 1 <= len(raw) <= 20:
+            return (raw,)
+        fixed = self._fuzzy.get(raw)
+        if fixed is None:
+            for key in self._deletes(raw):
+                fixed = self._fuzzy.get(key)
+                if fixed is not None:
+                    break
+        return (fixed or raw,)
 
     def read(self, text: str) -> Reading:
         """Subject-less words of distress next to a close person are about them ("my cousin said ...")."""
@@ -241,9 +269,12 @@ class CareDetector:
 
     def plain_words(self, text: str) -> list[str]:
         """The words the patterns and the word model see: cleaned, slang replaced, phrases joined."""
-        joined = " " + " ".join(self.words_of(text)) + " "
-        for phrase, plain in self.phrases:
-            joined = joined.replace(phrase, plain)
+        words = self.words_of(text)
+        joined = " " + " ".join(words) + " "
+        present = set(words)
+        for first, phrase, plain in self.phrases:
+            if first in present:
+                joined = joined.replace(phrase, plain)
         return joined.split()
 
     def _read(self, text: str) -> tuple[Reading, list[str]]:
@@ -255,8 +286,9 @@ class CareDetector:
             return self._by_model(words, None), words  # patterns and heavy signals all need an anchor word
         joined = " " + self._marked(" ".join(words)) + " "
         work = self.work_re.search(joined) is not None
-        found = self.self_re.search(joined)
-        other = self.other_re.search(joined)
+        present = set(words)
+        found = self.self_re.search(joined, present)
+        other = self.other_re.search(joined, present)
         quoted = found is not None and work and self._reported(joined, found.start())
         if found is not None and not quoted and (other is None or other.start() >= found.start()):
             return Reading(Concern.SELF, found.group(0).strip()), words
@@ -268,7 +300,7 @@ class CareDetector:
             return Reading(Concern.OTHER, other.group(0).strip()), words
         if found is not None:
             return Reading(Concern.WORK, found.group(0).strip()), words
-        topic = self.topic_re.search(joined)
+        topic = self.topic_re.search(joined, present)
         work = work and not self._speaks_of_self(words)
         if topic is not None:
             return Reading(Concern.WORK if work else Concern.SELF, topic.group(0).strip()), words
