@@ -25,7 +25,7 @@ from cogs._views import ButtonRow
 
 log = logging.getLogger("steady.care")
 NO_PINGS = discord.AllowedMentions.none()
-CHECK_EVERY = timedelta(minutes=15)
+RETRY_AFTER = timedelta(minutes=15)
 
 
 class ModReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"steady:modreview"):
@@ -72,6 +72,7 @@ class Care(commands.Cog):
         care.use(care.load_care(bot.data_dir / "care.toml"))  # checked at start, read from memory after
         self.store = ModChannelStore(bot.db)
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
     async def cog_load(self) -> None:
         bind_config(self)
@@ -134,6 +135,7 @@ class Care(commands.Cog):
                 await self._maybe_notify(guild_id)
         except Exception:
             log.exception("could not tell the moderators of server %s", guild_id)
+        self._wake.set()
 
     async def _care_notice(self, guild_id: int, author_id: int) -> None:
         """At once, whatever the last notice: someone may be struggling."""
@@ -172,18 +174,48 @@ class Care(commands.Cog):
         return True
 
     async def _watch(self) -> None:
-        """Submissions that arrived inside the quiet window get their notice when it ends."""
+        """Submissions that arrived inside the quiet window get their notice when it ends: sleep until the
+        earliest such moment, or until a new submission arrives."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.bot.wait_until_ready(), 60)
         while True:
-            await self.bot.clock.sleep_until(self.bot.clock.now() + CHECK_EVERY)
             try:
-                for channel in await self.store.all():
-                    await self._maybe_notify(channel.guild_id)
+                due = await self._next_due()
+                later = [when for when in due if when is not None]
+                if due.get(None):  # notify now; if a post fails, look again in a while, not in a loop
+                    for guild_id in due[None]:
+                        await self._maybe_notify(guild_id)
+                    later.append(self.bot.clock.now() + RETRY_AFTER)
+                await self._sleep(min(later) if later else None)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("checking for waiting submissions failed; trying again later")
+                await self._sleep(self.bot.clock.now() + RETRY_AFTER)
+
+    async def _next_due(self) -> dict[Any, list[int]]:
+        """Servers whose waiting notice is due now (key None) or at a later instant."""
+        due: dict[Any, list[int]] = {}
+        now = self.bot.clock.now()
+        for channel in await self.store.all():
+            _, newest = await self.store.pending(channel.guild_id)
+            if newest is None or (channel.last_notice_at and newest <= channel.last_notice_at):
+                continue
+            when = None if waiting_notice_due(channel, newest, now) else channel.last_notice_at + NOTICE_EVERY
+            due.setdefault(when, []).append(channel.guild_id)
+        return due
+
+    async def _sleep(self, until: Any) -> None:
+        """Until ``until`` on the bot's clock (None: indefinitely), or until a submission wakes us."""
+        self._wake.clear()
+        waits = [asyncio.ensure_future(self._wake.wait())]
+        if until is not None:
+            waits.append(asyncio.ensure_future(self.bot.clock.sleep_until(until)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waits:
+                task.cancel()
 
 
 async def setup(bot: SteadyBot) -> None:
