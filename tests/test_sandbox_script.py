@@ -28,7 +28,6 @@ def tour(selfcheck_answers: int) -> str:
 # A moderator sets the server up.
 help
 /config region UK
-/config mod-channel #general
 /resources
 /mydata
 /config faq-add question:{PARKING_Q} answer:Staff parking is behind building C; badge in after 7pm.
@@ -58,6 +57,7 @@ as admin
 1
 /config faq-remove question:{PARKING_Q}
 /faq where do we park
+/config mod-channel #general
 
 # With DMs closed, the self-check offers to run right here.
 dms closed
@@ -181,6 +181,7 @@ def test_tour_transcript(tmp_path: Path) -> None:
     assert "Take one slow breath" in review and "[1] Approve" in review
     assert "Approved" in after(out, "1")
     assert "building C" not in after(out, "/faq where do we park", 1)
+    assert "never post what people wrote" in after(out, "/config mod-channel #general")
     assert "Take it here" in after(out, "/selfcheck") and "Question 1 of" in after(out, "1", 1)
 
     assert "Samaritans" in after(out, "/resources", 1)
