@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -73,6 +73,7 @@ class Care(commands.Cog):
         self.store = ModChannelStore(bot.db)
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._failed_at: dict[int, datetime] = {}
 
     async def cog_load(self) -> None:
         bind_config(self)
@@ -158,7 +159,8 @@ class Care(commands.Cog):
             return
         count, newest = await self.store.pending(guild_id)
         now = self.bot.clock.now()
-        if not waiting_notice_due(channel, newest, now):
+        failed = self._failed_at.get(guild_id)
+        if not waiting_notice_due(channel, newest, now) or (failed and now - failed < RETRY_AFTER):
             return
         text = f"{plural(count)} waiting for review. Open them with the button below or `/config review`."
         if await self._post(guild_id, channel.channel_id, text):
@@ -170,7 +172,9 @@ class Care(commands.Cog):
             await target.send(text, view=ButtonRow(ModReviewButton()), allowed_mentions=NO_PINGS)
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.info("could not post a moderator notice in server %s: %s", guild_id, type(exc).__name__)
+            self._failed_at[guild_id] = self.bot.clock.now()
             return False
+        self._failed_at.pop(guild_id, None)
         return True
 
     async def _watch(self) -> None:

@@ -227,3 +227,27 @@ async def test_any_text_gets_a_prompt_private_answer(
         if result.data.get("embeds") and result.data["embeds"][0].get("title", "").startswith("You don't"):
             assert result.ephemeral
     assert all("You don't have to carry" not in text_of(m) for m in public_messages(discord_server, guild))
+
+
+async def test_a_notice_that_cannot_be_posted_is_retried_later_not_in_a_loop(
+    discord_server: DiscordServer, steady_on_fake_clock: RunningBot, fake_clock: FakeClock, guild: Guild
+) -> None:
+    admin, member = discord_server.admin, discord_server.member
+    mods = guild.channel("general")
+    await (await discord_server.slash("config mod-channel", user=admin, guild=guild, channel_=mods)).wait()
+    discord_server.set_bot_can_send(mods, False)
+    await asyncio.sleep(0.05)
+    text = "Some nights the bravest thing is staying kind to yourself."
+    await (await discord_server.slash("share-moment", user=member, guild=guild, text=text)).wait()
+
+    def attempts() -> int:
+        return len(discord_server.requests_to("POST", rf"/channels/{mods.id}/messages"))
+
+    await discord_server.wait_for(lambda: attempts() >= 1)
+    await asyncio.sleep(0.3)
+    assert attempts() == 1, "a refused notice is not retried straight away"
+    discord_server.set_bot_can_send(mods, True)
+    fake_clock.advance(timedelta(minutes=16))
+    await discord_server.wait_for(lambda: len(discord_server.channel_messages(mods)) == 1)
+    notice = discord_server.channel_messages(mods)[0]
+    assert attempts() == 2 and "1 shared moment is waiting" in notice["content"]
