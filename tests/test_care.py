@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.care import MAX_INPUT, Concern, default_detector, load_care
-from bot.care_model import DISTRESS, dump_model, read_cases, train
+from bot.care_model import DISTRESS, dump_model, read_cases, train, training_cases
 from bot.content import DATA_DIR, ContentError
 
 CASES = Path(__file__).parent / "data" / "care_cases.txt"
@@ -127,5 +127,5 @@ def test_word_model_generalizes_across_folds() -> None:
 
 def test_shipped_word_model_is_trained_from_the_cases() -> None:
     """Editing the cases without retraining (`python -m bot.care_model`) would leave the model stale."""
-    model = train(read_cases(), load_care(with_model=False).plain_words)
+    model = train(training_cases(), load_care(with_model=False).plain_words)
     assert (DATA_DIR / "care_model.toml").read_text(encoding="utf-8") == dump_model(model)
