@@ -1,4 +1,4 @@
-"""`/faq` and `/config faq-add` / `faq-remove`: Discord in and out of the FAQ core in `bot/faq.py`."""
+"""`/faq` and `/config faq-add` / `faq-remove`: Discord in and out of the FAQ core in `bot/faq/`."""
 
 from __future__ import annotations
 
