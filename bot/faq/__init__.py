@@ -13,6 +13,7 @@ from bot.faq.content import (
     answer_privately,
     load_faq,
     needs_resources,
+    states_checkable_fact,
     themes,
     topic_order,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "question_key",
     "server_entry_id",
     "server_key",
+    "states_checkable_fact",
     "themes",
     "topic_order",
     "validate_server_entry",

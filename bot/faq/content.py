@@ -16,10 +16,18 @@ MAX_ANSWER = 1000
 MAX_THEME = 60
 MAX_PHRASING = 150
 MAX_KEY = 40
+MAX_SOURCES = 4
 SERVER_THEME = "From this server"
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _STRESS_RE = re.compile(r"stress|crisis|burnout|burned out|well-?being", re.IGNORECASE)
+# Words that mark a regulated or checkable claim (licensure, certification, scope, pay, requirements, law).
+_FACT_RE = re.compile(
+    r"licen[cs]|certif|credential|scope|salar|\bwages?\b|\bpay\b|regulat|\blaws?\b|statut|federal|"
+    r"mandated|required|requires|requirement|\bhipaa\b|\bada\b",
+    re.IGNORECASE,
+)
+_SOURCE_RE = re.compile(r"^https://[^\s/]+\.[a-z]{2,}(/\S*)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class FaqEntry:
     phrasings: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     guild_id: int | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def is_server_entry(self) -> bool:
@@ -83,7 +92,8 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
             raise ContentError(
                 path, label, "an answer about stress, crisis or wellbeing must end by pointing to /resources"
             )
-        entries.append(FaqEntry(key, title, answer, theme, phrasings, related))
+        sources = _sources(path, label, table, answer)
+        entries.append(FaqEntry(key, title, answer, theme, phrasings, related, sources=sources))
     for entry in entries:
         for other in entry.related:
             if other not in seen:
@@ -92,6 +102,33 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
                 )
     _check_collisions(path, entries)
     return tuple(entries)
+
+
+def _sources(path: Path, label: str, table: dict[str, Any], answer: str) -> tuple[str, ...]:
+    """Official pages behind the answer: required as soon as it states a regulated or checkable fact."""
+    raw = table.get("sources", [])
+    if not isinstance(raw, list):
+        raise ContentError(path, label, "'sources' must be a list of https addresses")
+    sources = tuple(_str_items(path, label, table, "sources", raw))
+    for source in sources:
+        if not _SOURCE_RE.match(source):
+            raise ContentError(path, label, f"source {source[:40]!r} is not an https address")
+    if len(sources) > MAX_SOURCES:
+        raise ContentError(path, label, f"'sources' lists more than {MAX_SOURCES} pages")
+    claim = states_checkable_fact(answer)
+    if claim and not sources:
+        raise ContentError(
+            path,
+            label,
+            f"the answer states a checkable fact ({claim!r}) but lists no 'sources' to check it against",
+        )
+    return sources
+
+
+def states_checkable_fact(answer: str) -> str | None:
+    """The first word showing the answer makes a regulated or checkable claim, or None."""
+    found = _FACT_RE.search(answer)
+    return found.group(0) if found else None
 
 
 def needs_resources(title: str, theme: str) -> bool:

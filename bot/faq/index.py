@@ -29,6 +29,10 @@ TYPING_QA = 0.8
 UNKNOWN_WEIGHT = 1.2
 LENIENCY = 0.4
 SUPPORT_BONUS = 0.05
+SURE_SCORE = 90.0
+"""At or above this score the best entry is posted even when another entry comes close behind it."""
+SURE_MARGIN = 8.0
+"""Below SURE_SCORE, the best entry must lead the next one by this much to be posted for everyone."""
 VAGUE_WEIGHT = math.log(1 + 4) ** IDF_POWER
 
 _T = TypeVar("_T")
@@ -113,6 +117,12 @@ class FaqIndex:
             for cut in range(3, len(w)):
                 self._prefixes.setdefault(w[:cut], []).append(w)
         self._texts: list[str] = [doc.text for doc in self._docs]
+        self._position: dict[str, int] = {e.key: i for i, e in enumerate(self.entries)}
+        self._title_words: list[frozenset[str]] = [frozenset(content_words(e.title)) for e in self.entries]
+        self._one_word: list[frozenset[str]] = [frozenset() for _ in self.entries]
+        for doc in self._docs:
+            if len(doc.words) == 1:
+                self._one_word[doc.entry] |= set(doc.words)
         self._word_cache: dict[tuple[str, bool], dict[str, float]] = {}
         self._answers: dict[tuple[str, str], Any] = {}
         self._topics: list[FaqEntry] | None = None
@@ -216,6 +226,21 @@ class FaqIndex:
                     result[e] = score
         return result
 
+    def sure(self, query: str, closest: Sequence[Scored], threshold: float = GOOD_MATCH) -> bool:
+        """Whether the best entry is safe to post for everyone: a good score, clearly ahead of the next one,
+        and, for a one-word question, a word that names the topic itself rather than a detail of it."""
+        if not closest or closest[0].score < threshold:
+            return False
+        runner_up = closest[1].score if len(closest) > 1 else 0.0
+        if closest[0].score < SURE_SCORE and closest[0].score - runner_up < SURE_MARGIN:
+            return False
+        words = [w for w in content_words(query) if not mistyped_filler(w)]
+        if len(words) != 1:
+            return True
+        i = self._position[closest[0].entry.key]
+        naming = self._title_words[i] | self._one_word[i]
+        return any(sim >= 0.8 and w in naming for w, sim in self._word_matches(words[0], False).items())
+
     def ranked(
         self, query: str, *, typing: bool = False, limit: int | None = None, floor: float = -1.0
     ) -> list[Scored]:
@@ -268,7 +293,7 @@ def _match(query: str, index: FaqIndex, threshold: float) -> MatchResult:
     if exact is not None:
         return MatchResult(query, exact, 100.0, (Scored(exact, 100.0),))
     closest = tuple(index.ranked(query, limit=CLOSEST))
-    if closest and closest[0].score >= threshold:
+    if index.sure(query, closest, threshold):
         return MatchResult(query, closest[0].entry, closest[0].score, closest)
     best = closest[0].score if closest else 0.0
     return MatchResult(query, None, best, _with_starters([s for s in closest if s.score > 0], index))

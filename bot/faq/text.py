@@ -26,6 +26,60 @@ _STOPWORD_TEXT = """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+# The field's shorthand, spelled out, so "can a bht pass meds" meets "can techs give medications".
+_FIELD_WORDS = {
+    "mht": "mental health tech",
+    "mhts": "mental health tech",
+    "bht": "behavioral health tech",
+    "bhts": "behavioral health tech",
+    "mh": "mental health",
+    "pt": "patient",
+    "pts": "patient",
+    "ppl": "people",
+    "med": "medication",
+    "meds": "medication",
+    "pills": "medication",
+    "rn": "registered nurse",
+    "rns": "registered nurse",
+    "lpt": "lpt licensed psych tech",
+    "lpts": "lpt licensed psych tech",
+    "lvn": "licensed vocational nurse",
+    "lpn": "licensed practical nurse",
+    "cna": "cna certified nursing assistant",
+    "cnas": "cna certified nursing assistant",
+    "pct": "pct patient care tech",
+    "rbt": "rbt registered behavior tech",
+    "aba": "aba applied behavior analysis",
+    "bls": "bls basic life support",
+    "cpi": "cpi crisis intervention training",
+    "mandt": "mandt crisis intervention training",
+    "ncpt": "ncpt national certification",
+    "eap": "employee assistance program",
+    "obs": "observation",
+    "geri": "geriatric",
+    "noc": "night",
+    "nocs": "night",
+    "sud": "substance use",
+    "tic": "trauma informed care",
+    "dr": "doctor",
+    "docs": "doctors",
+    "hr": "human resources",
+}
+_FIELD_PHRASES = (
+    (re.compile(r"\b(?:1\s*(?::|to|-|on)\s*1|one\s*(?:to|-|on)\s*one)(?:s|'s)?\b"), " onetoone "),
+    (re.compile(r"\bq\s?15(?:s|\s?min\w*)?\b|\b(?:every\s)?15[\s-]?min(?:ute)?s?\b"), " q15 "),
+    (re.compile(r"\bde[\s-]?escalat\w*"), " deescalation "),
+)
+
+
+def expand_field_words(text: str) -> str:
+    """Normalised text with the field's shorthand spelled out (1:1, q15, MHT, meds...)."""
+    text = text.casefold()
+    for pattern, replacement in _FIELD_PHRASES:
+        text = pattern.sub(replacement, text)
+    return " ".join(_FIELD_WORDS.get(w, w) for w in normalise(text).split())
+
+
 def normalise(text: str) -> str:
     """Lower-case words without accents, single-spaced; apostrophes vanish so "what's" == "whats"."""
     text = unicodedata.normalize("NFKD", text.casefold())
@@ -66,7 +120,7 @@ _SAME = {
 def content_words(text: str) -> list[str]:
     """The topic-bearing words of a text, stemmed, in order, without repeats."""
     words: list[str] = []
-    for word in normalise(text).split():
+    for word in expand_field_words(text).split():
         if word in STOPWORDS:
             continue
         root = _SAME.get(word) or stem(word)
