@@ -1,7 +1,8 @@
 """FAQ: the built-in knowledge base plus each server's own entries, matched fuzzily in memory.
 
 One module per job: `text` (normalising words), `content` (the built-in entries), `index` (scoring,
-match and autocomplete), `store` (server entries on disk), `catalog` (built-in plus a server's own).
+match and autocomplete), `store` (server entries on disk), `catalog` (built-in plus a server's own),
+`repeats` (the repeat rule).
 """
 
 from bot.faq.catalog import FaqCatalog
@@ -28,6 +29,7 @@ from bot.faq.index import (
     autocomplete_own,
     match,
 )
+from bot.faq.repeats import REPEAT_WINDOW, EarlierAnswer, RecentAnswers
 from bot.faq.store import (
     SERVER_ANSWER_MAX,
     SERVER_ENTRIES_MAX,
@@ -50,16 +52,19 @@ __all__ = [
     "GOOD_MATCH",
     "MAX_ANSWER",
     "MAX_TITLE",
+    "REPEAT_WINDOW",
     "SERVER_ANSWER_MAX",
     "SERVER_ENTRIES_MAX",
     "SERVER_QUESTION_MAX",
     "SERVER_THEME",
+    "EarlierAnswer",
     "FaqCatalog",
     "FaqEntry",
     "FaqIndex",
     "FaqInputError",
     "FaqStore",
     "MatchResult",
+    "RecentAnswers",
     "SaveOutcome",
     "Scored",
     "answer_privately",

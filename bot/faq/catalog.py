@@ -1,12 +1,26 @@
-"""The catalogue: built-in entries plus one server's own, as one index per server."""
+"""The catalogue: built-in entries plus one server's own, as one index per server.
+
+A server entry with a built-in topic's title replaces that topic for that server: it keeps the built-in's
+phrasings and related topics (so it is found the same way) and answers for the built-in's key, so a
+related-topic button pointing at the built-in opens the server's answer. Removing it brings the built-in
+back."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from bot.faq.content import FaqEntry
-from bot.faq.index import FaqIndex, MatchResult, autocomplete, match
+from bot.faq.index import FaqIndex, MatchResult, Scored, autocomplete, match
 from bot.faq.store import FaqStore
+from bot.faq.text import question_key
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ServerView:
+    version: int
+    index: FaqIndex
+    replaced: dict[str, FaqEntry]
 
 
 class FaqCatalog:
@@ -16,26 +30,51 @@ class FaqCatalog:
         self.builtin = tuple(builtin)
         self.store = store
         self._builtin_index = FaqIndex(self.builtin)
-        self._indexes: dict[int, tuple[int, FaqIndex]] = {}
+        self._by_title = {question_key(e.title): e for e in self.builtin}
+        self._views: dict[int, _ServerView] = {}
 
-    def index_for(self, guild_id: int | None) -> FaqIndex:
+    def builtin_titled(self, question: str) -> FaqEntry | None:
+        """The built-in topic a server question would replace (same title, case and punctuation aside)."""
+        return self._by_title.get(question_key(question))
+
+    def _view(self, guild_id: int | None) -> _ServerView | None:
         if guild_id is None:
-            return self._builtin_index
+            return None
         own = self.store.entries(guild_id)
         if not own:
-            return self._builtin_index
+            return None
         version = self.store.version(guild_id)
-        cached = self._indexes.get(guild_id)
-        if cached is None or cached[0] != version:
-            cached = (version, FaqIndex(self.builtin + own))
-            self._indexes[guild_id] = cached
-        return cached[1]
+        view = self._views.get(guild_id)
+        if view is None or view.version != version:
+            replaced: dict[str, FaqEntry] = {}
+            merged: list[FaqEntry] = []
+            for entry in own:
+                builtin = self.builtin_titled(entry.title)
+                if builtin is not None and builtin.key not in replaced:
+                    entry = dataclasses.replace(entry, phrasings=builtin.phrasings, related=builtin.related)
+                    replaced[builtin.key] = entry
+                merged.append(entry)
+            kept = [e for e in self.builtin if e.key not in replaced]
+            view = _ServerView(version, FaqIndex(kept + merged), replaced)
+            self._views[guild_id] = view
+        return view
+
+    def index_for(self, guild_id: int | None) -> FaqIndex:
+        view = self._view(guild_id)
+        return self._builtin_index if view is None else view.index
 
     def get(self, key: str, guild_id: int | None) -> FaqEntry | None:
-        """An entry by key as this server sees it (another server's entries are invisible)."""
-        return self.index_for(guild_id).get(key)
+        """An entry by key as this server sees it (another server's entries are invisible; a replaced
+        built-in's key opens the server's own answer)."""
+        view = self._view(guild_id)
+        if view is None:
+            return self._builtin_index.get(key)
+        return view.index.get(key) or view.replaced.get(key)
 
     def match(self, query: str, guild_id: int | None) -> MatchResult:
+        view = self._view(guild_id)
+        if view is not None and (replacement := view.replaced.get(query.strip())) is not None:
+            return MatchResult(query, replacement, 100.0, (Scored(replacement, 100.0),))
         return match(query, self.index_for(guild_id))
 
     def autocomplete(self, current: str, guild_id: int | None) -> list[tuple[str, str]]:
