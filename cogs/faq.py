@@ -194,6 +194,7 @@ class Faq(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.store.load()
+        self.catalog.warm()
         self.bot.add_dynamic_items(TopicButton)
         bind_config(self)
 
@@ -272,6 +273,7 @@ class Faq(commands.Cog):
         except FaqInputError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True, allowed_mentions=NO_PINGS)
             return
+        self.catalog.warm(interaction.guild_id)
         title = discord.utils.escape_markdown(outcome.entry.title)
         count = len(self.store.entries(interaction.guild_id))
         if outcome.replaced:
@@ -297,6 +299,7 @@ class Faq(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         removed = await self.store.remove(interaction.guild_id, question)
+        self.catalog.warm(interaction.guild_id)
         if removed is None:
             shown = discord.utils.escape_markdown(fit(question.strip(), 100))
             await interaction.response.send_message(

@@ -59,6 +59,11 @@ class FaqCatalog:
             self._views[guild_id] = view
         return view
 
+    def warm(self, guild_id: int | None = None) -> None:
+        """Build indexes now (at start, after an admin's change) rather than inside someone's /faq."""
+        for guild in [guild_id] if guild_id is not None else self.store.guild_ids():
+            self._view(guild)
+
     def index_for(self, guild_id: int | None) -> FaqIndex:
         view = self._view(guild_id)
         return self._builtin_index if view is None else view.index

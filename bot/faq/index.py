@@ -102,6 +102,12 @@ class FaqIndex:
                 if first + second not in self.idf:
                     self._joined.setdefault(first + second, (first, second))
         self._vocab: list[str] = sorted(self.idf)
+        # Typos keep the first letter (see _word_matches), so each word is compared only with its own letter.
+        self._by_letter: dict[str, list[str]] = {}
+        for w in self._vocab:
+            if len(w) >= 4:
+                self._by_letter.setdefault(w[0], []).append(w)
+        self._starters: list[FaqEntry] | None = None
         self._joined_list: list[str] = sorted(self._joined)
         self._word_entries: dict[str, list[int]] = {}
         for i, words in enumerate(entry_words):
@@ -143,10 +149,9 @@ class FaqIndex:
         if len(word) >= 4:
             cutoff = 85.0 if len(word) <= 5 else 78.0 if len(word) <= 7 else 75.0
             for other, score, _ in process.extract(
-                word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+                word, self._by_letter.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
             ):
-                if len(other) >= 4 and other[0] == word[0]:
-                    close[other] = score / 100.0
+                close[other] = score / 100.0
             for other, score, _ in process.extract(
                 word, self._joined_list, scorer=fuzz.ratio, score_cutoff=88.0, limit=None
             ):
@@ -302,8 +307,10 @@ def _match(query: str, index: FaqIndex, threshold: float) -> MatchResult:
 def _with_starters(found: list[Scored], index: FaqIndex) -> tuple[Scored, ...]:
     """When nothing is even close, good places to start (the first topic of each theme) beat random ones."""
     taken = {s.entry.key for s in found}
-    starters = [group[0] for group in themes(index.entries).values() if not group[0].is_server_entry]
-    for entry in starters + list(index.entries):
+    if index._starters is None:
+        groups = themes(index.entries).values()
+        index._starters = [group[0] for group in groups if not group[0].is_server_entry] + list(index.entries)
+    for entry in index._starters:
         if len(found) >= CLOSEST:
             break
         if entry.key not in taken:

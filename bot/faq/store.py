@@ -87,6 +87,9 @@ class FaqStore:
             return ()
         return self._entries.get(guild_id, ())
 
+    def guild_ids(self) -> list[int]:
+        return [g for g, entries in self._entries.items() if entries]
+
     def version(self, guild_id: int) -> int:
         return self._versions.get(guild_id, 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -135,6 +136,7 @@ _FILLER_TYPO_TEXT = "what how why where when who which does the you your can are
 _FILLER_TYPOS = tuple(_FILLER_TYPO_TEXT.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def mistyped_filler(word: str) -> bool:
     """'wht' or 'hwo' is a question word with a slip, not an unknown topic that should count against a match.
     Only a dropped, extra or swapped letter counts: a changed letter ('car' for 'can') makes another word."""
