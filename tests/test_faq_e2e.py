@@ -241,14 +241,15 @@ async def test_index_stays_within_discord_limits_with_a_full_server(
 # --- issue 13: the working technician's topics, the answer policy, the repeat rule, replacing built-ins
 
 
+async def ask(server: DiscordServer, guild: Guild | None, question: str) -> InteractionResult:
+    """/faq from the ordinary member, waited for."""
+    return await (await server.slash("faq", user=server.member, guild=guild, question=question)).wait()
+
+
 async def test_a_new_topic_is_answered_in_the_channel_with_its_sources(
     discord_server: DiscordServer, steady: RunningBot, guild: Guild
 ) -> None:
-    result = await (
-        await discord_server.slash(
-            "faq", user=discord_server.member, guild=guild, question="what is CPI training"
-        )
-    ).wait()
+    result = await ask(discord_server, guild, "what is CPI training")
     assert result.type == 4 and not result.ephemeral
     embed = result.data["embeds"][0]
     assert embed["title"] == "What training do techs get: CPR, BLS and de-escalation?"
