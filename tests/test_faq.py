@@ -232,6 +232,26 @@ def test_field_shorthand_is_spelled_out() -> None:
     assert content_words("de-escalate") == content_words("deescalation")
 
 
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("mht", "what-is-a-tech"),
+        ("what is an lpt", "licensure"),
+        ("1:1", "observation-levels"),
+        ("q15", "observation-levels"),
+        ("cpi", "training"),
+        ("bls", "training"),
+        ("rbt", "rbt"),
+        ("aba", "rbt"),
+        ("cna", "cna-pct"),
+        ("pct", "cna-pct"),
+    ],
+)
+def test_the_fields_shorthand_alone_finds_its_topic(index: FaqIndex, typed: str, key: str) -> None:
+    result = match(typed, index)
+    assert result.entry is not None and result.entry.key == key, (typed, result.closest)
+
+
 def test_table_expectations_name_real_entries(builtin: tuple[FaqEntry, ...]) -> None:
     keys = {e.key for e in builtin}
     assert len(PHRASINGS) >= 40 and len(OFF_TOPIC) >= 10
