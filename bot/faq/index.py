@@ -31,7 +31,7 @@ LENIENCY = 0.4
 SUPPORT_BONUS = 0.05
 SURE_SCORE = 90.0
 """At or above this score the best entry is posted even when another entry comes close behind it."""
-SURE_MARGIN = 8.0
+SURE_MARGIN = 10.0
 """Below SURE_SCORE, the best entry must lead the next one by this much to be posted for everyone."""
 VAGUE_WEIGHT = math.log(1 + 4) ** IDF_POWER
 
