@@ -232,6 +232,31 @@ def test_field_shorthand_is_spelled_out() -> None:
     assert content_words("de-escalate") == content_words("deescalation")
 
 
+# What the issue reported as unanswered or answered wrongly in public.
+ISSUE_13_QUESTIONS = [
+    ("can techs give meds", "scope-meds"),
+    ("when are restraints used", "restraint-seclusion"),
+    ("what is CPI training", "training"),
+    ("a patient hit me at work", "workplace-violence"),
+    ("what is a 1:1 sitter", "observation-levels"),
+    ("vicarious trauma", "vicarious-trauma"),
+    ("i made a mistake at work", "mistakes"),
+    ("am I a mandated reporter", "mandated-reporting"),
+    ("can I be a tech if I have depression myself", "own-mental-health"),
+    ("peer support specialist", "peer-support"),
+    ("working on an adolescent unit", "youth-units"),
+    ("how do I deal with aggressive patients", "crisis-calm"),
+    ("my coworker is mean to me", "coworker-conflict"),
+    ("what is AAPT certification", "certification"),
+]
+
+
+@pytest.mark.parametrize(("question", "key"), ISSUE_13_QUESTIONS)
+def test_the_questions_the_issue_reported_are_answered(index: FaqIndex, question: str, key: str) -> None:
+    result = match(question, index)
+    assert result.entry is not None and result.entry.key == key, (question, result.closest)
+
+
 @pytest.mark.parametrize(
     ("typed", "key"),
     [
