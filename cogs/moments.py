@@ -8,26 +8,18 @@ import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
-from rapidfuzz import fuzz, process
 
 from bot.client import SteadyBot, send_ephemeral
 from bot.cooldown import next_allowed
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
-from bot.moments.schedule import (
-    ScheduleError,
-    format_hhmm,
-    parse_hhmm,
-    parse_zone,
-    timezone_names,
-)
+from bot.moments.schedule import ScheduleError, format_hhmm, parse_hhmm
 from bot.moments.status import moments_status, todays_moment
 from bot.moments.store import (
     SHARES_PER_DAY,
@@ -37,6 +29,7 @@ from bot.moments.store import (
     PostRecord,
     Submission,
 )
+from bot.moments.zones import describe_zone, load_zone_aliases
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
@@ -46,19 +39,6 @@ log = logging.getLogger("steady.moments")
 
 POST_RATE = 48.0  # requests a second, under Discord's global 50/s
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
-COMMON_ZONES = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "Europe/London",
-    "Europe/Dublin",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "Asia/Kolkata",
-    "UTC",
-)
 RETENTION_NOTE = (
     f"If Steady is removed from this server, these settings, shared moments and post history are kept "
     f"{RETENTION.days} days in case you add it back, then deleted."
@@ -81,11 +61,26 @@ def stamp(when: datetime, style: str = "F") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def zone_label(name: str, now: datetime) -> str:
-    offset = now.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
-    sign = "+" if offset >= timedelta(0) else "−"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{name} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+def first_setup_message(missing: list[str]) -> str:
+    """The first `/config moments` needs all three; say which ones are missing, with an example."""
+    names = (
+        " and ".join(f"`{m}`" for m in missing) if len(missing) < 3 else "`channel`, `time` and `timezone`"
+    )
+    return (
+        f"To set up quiet moments the first time, I need a channel, a time and a time zone; "
+        f"{names} {'is' if len(missing) == 1 else 'are'} missing. For example: "
+        "`/config moments channel:#quiet-moments time:09:00 timezone:America/Chicago`. "
+        "After that you can change any one of them alone. Nothing was changed."
+    )
+
+
+def changed_text(channel: object, at: object, zone: object, thread: object) -> str:
+    parts = [
+        name
+        for name, value in (("channel", channel), ("time", at), ("time zone", zone), ("thread", thread))
+        if value is not None
+    ]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else "nothing"
 
 
 def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
@@ -148,6 +143,7 @@ class QuietMoments(commands.Cog):
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self.moments = load_moments(bot.data_dir / "quiet_moments.toml")
+        self.zones = load_zone_aliases(bot.data_dir / "timezones.toml")
         self.store: MomentsStore | None = None
         self.runner: MomentsRunner | None = None
         self.pacer = Pacer(POST_RATE)
@@ -238,44 +234,85 @@ class QuietMoments(commands.Cog):
     async def config_moments(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel,
-        time: app_commands.Range[str, None, 20],
-        timezone: app_commands.Range[str, None, 64],
-        thread: bool = False,
+        channel: discord.TextChannel | None = None,
+        time: app_commands.Range[str, None, 20] | None = None,
+        timezone: app_commands.Range[str, None, 64] | None = None,
+        thread: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        time, timezone = clean_text(time, multiline=False), clean_text(timezone, multiline=False)
-        try:
-            at = parse_hhmm(time)
-            zone = parse_zone(timezone)
-        except ScheduleError as exc:
-            message = str(exc)
-            if "time zone" in message and timezone.strip():
-                close = [c.value for c in self._zone_choices(timezone, limit=3)]
-                if close:
-                    message += " Did you mean " + ", ".join(f"`{z}`" for z in close) + "?"
-            await send_ephemeral(interaction, message)
-            return
-        missing = self._missing_permissions(channel, thread)
-        if missing:
+        current = await self._store().get_config(interaction.guild_id)
+        if current is None:
+            missing = [
+                name
+                for name, value in (("channel", channel), ("time", time), ("timezone", timezone))
+                if value is None
+            ]
+            if missing:
+                await send_ephemeral(interaction, first_setup_message(missing))
+                return
+        elif channel is time is timezone is thread is None:
             await send_ephemeral(
                 interaction,
-                f"I can't post in {channel.mention} yet: I need {missing} there. "
-                "Please adjust the channel's permissions (or pick another channel) and try again. "
-                "Nothing was changed.",
+                "Nothing to change: give a new `channel`, `time`, `timezone` or `thread`, for example "
+                "`/config moments time:10:30`. `/config status` shows the current settings.",
             )
             return
+        try:
+            at = parse_hhmm(clean_text(time, multiline=False)) if time is not None else None
+            zone = self.zones.resolve(clean_text(timezone, multiline=False)) if timezone is not None else None
+        except ScheduleError as exc:
+            message = str(exc)
+            typed = clean_text(timezone or "", multiline=False).strip()
+            if "isn't a time zone" in message and typed:
+                close = [c.value for c in self.zones.suggest(typed, self.bot.clock.now(), limit=3)]
+                if close:
+                    message += " Did you mean " + ", ".join(f"`{z}`" for z in close) + "?"
+            await send_ephemeral(interaction, message + " Nothing was changed.")
+            return
+        use_thread = thread if thread is not None else bool(current and current.thread)
+        if channel is not None or (thread and not (current and current.thread)):
+            target = channel or self._current_channel(interaction, current)
+            missing_perms = self._missing_permissions(target, use_thread) if target else ""
+            if missing_perms and target is not None:
+                await send_ephemeral(
+                    interaction,
+                    f"I can't post in {target.mention} yet: I need {missing_perms} there. "
+                    "Please adjust the channel's permissions (or pick another channel) and try again. "
+                    "Nothing was changed.",
+                )
+                return
         now = self.bot.clock.now()
-        await self._store().set_config(interaction.guild_id, channel.id, at, zone.key, thread, now)
+        if current is None:
+            assert channel is not None and at is not None and zone is not None
+            channel_id, post_at, zone_name = channel.id, at, zone.key
+        else:
+            channel_id = channel.id if channel is not None else current.channel_id
+            post_at = at if at is not None else current.at
+            zone_name = zone.key if zone is not None else current.zone_name
+        saved = await self._store().set_config(
+            interaction.guild_id, channel_id, post_at, zone_name, use_thread, now
+        )
         self._notify(interaction.guild_id)
         when = await self._next_text(interaction.guild_id)
-        extra = " Each post will open a thread for replies." if thread else ""
+        extra = " Each post will open a thread for replies." if saved.thread else ""
+        zone_text = describe_zone(saved.zone_name, now, self.zones.by_zone.get(saved.zone_name))
+        lead = "Quiet moments are set" if current is None else "Updated"
+        changed = "" if current is None else f" ({changed_text(channel, at, zone, thread)} changed)"
         await send_ephemeral(
             interaction,
-            f"Quiet moments are set: every day at **{format_hhmm(at)}** ({zone.key}) "
-            f"in {channel.mention}.{extra}\n"
+            f"{lead}{changed}: every day at **{format_hhmm(saved.at)}** ({zone_text}) "
+            f"in <#{saved.channel_id}>.{extra}\n"
             f"The next one is {when}. You can check any time with `/config status`.",
         )
+
+    @staticmethod
+    def _current_channel(
+        interaction: discord.Interaction, current: moments_store.MomentsConfig | None
+    ) -> discord.TextChannel | None:
+        if current is None or interaction.guild is None:
+            return None
+        found = interaction.guild.get_channel(current.channel_id)
+        return found if isinstance(found, discord.TextChannel) else None
 
     def _missing_permissions(self, channel: discord.TextChannel, thread: bool) -> str:
         me = channel.guild.me
@@ -305,18 +342,9 @@ class QuietMoments(commands.Cog):
         return self._zone_choices(current)
 
     def _zone_choices(self, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
-        """Fuzzy over every IANA name (in memory); an empty box shows common zones."""
-        now = self.bot.clock.now()
-        query = current.strip().replace("_", " ")
-        if not query:
-            names = list(COMMON_ZONES)
-        else:
-            prefix = [n for n in timezone_names() if query.casefold() in n.casefold().replace("_", " ")]
-            scored = process.extract(
-                query, timezone_names(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60
-            )
-            names = list(dict.fromkeys([*prefix[:limit], *(name for name, _, _ in scored)]))
-        return [app_commands.Choice(name=zone_label(n, now), value=n) for n in names[:limit]]
+        """Names people use (EST, London, India) first, then IANA names; all in memory."""
+        found = self.zones.suggest(current, self.bot.clock.now(), limit)
+        return [app_commands.Choice(name=c.name, value=c.value) for c in found]
 
     @config_group.command(name="pause", description="Pause the daily quiet moment")
     async def config_pause(self, interaction: discord.Interaction) -> None:

@@ -1,0 +1,104 @@
+"""End to end, issue 14: the admin rough edges (time zone names, one change at a time, review texts,
+region names), through the local Discord server with the real bot."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.testing import DiscordServer, Guild, RunningBot, buttons_of, start_bot, text_of
+
+START = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)
+
+
+async def suggest(server: DiscordServer, guild: Guild, typed: str) -> list[dict[str, str]]:
+    return await server.autocomplete(
+        "config moments", "timezone", user=server.admin, guild=guild, timezone=typed
+    )
+
+
+async def test_time_zones_by_the_names_people_use(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    est = await suggest(discord_server, guild, "EST")
+    assert [c["value"] for c in est] == ["America/New_York"]
+    assert "Eastern Time" in est[0]["name"] and "follows daylight saving" in est[0]["name"]
+    assert all(len(c["name"]) <= 100 for c in est)
+    for typed, zone in [("PST", "America/Los_Angeles"), ("ET", "America/New_York"), ("CET", "Europe/Paris")]:
+        values = [c["value"] for c in await suggest(discord_server, guild, typed)]
+        assert values and values[0] == zone, (typed, values)
+    gmt = [c["value"] for c in await suggest(discord_server, guild, "GMT")]
+    assert gmt[0] == "Europe/London" and not any(v.startswith("Etc/") for v in gmt)
+    ist = [c["value"] for c in await suggest(discord_server, guild, "IST")]
+    assert {"Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"} <= set(ist[:3])
+    india = await suggest(discord_server, guild, "india")
+    assert india[0]["value"] == "Asia/Kolkata" and "no daylight saving" in india[0]["name"]
+    assert (await suggest(discord_server, guild, "london"))[0]["value"] == "Europe/London"
+    assert any(c["value"].startswith("Etc/") for c in await suggest(discord_server, guild, "Etc/GMT"))
+
+    async def config(**options: object) -> str:
+        result = await discord_server.slash(
+            "config moments", user=discord_server.admin, guild=guild, **options
+        )
+        return text_of((await result.wait()).data)
+
+    done = await config(channel_=guild.channel("quiet-moments"), time="09:00", timezone="EST")
+    assert "America/New_York" in done and "follows daylight saving" in done
+    refused = await config(timezone="IST")
+    assert "Asia/Kolkata" in refused and "Europe/Dublin" in refused and "Nothing was changed" in refused
+
+
+async def test_config_moments_changes_one_thing_at_a_time(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    running = await start_bot(discord_server, db_path, clock=FakeClock(START))
+
+    async def config(**options: object) -> str:
+        result = await discord_server.slash(
+            "config moments", user=discord_server.admin, guild=guild, **options
+        )
+        done = await result.wait()
+        assert done.ephemeral
+        return text_of(done.data)
+
+    def stored() -> tuple[int, str, str, int]:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute(
+                "SELECT channel_id, post_time, timezone, thread FROM moments_config WHERE guild_id = ?",
+                (guild.id,),
+            ).fetchone()
+
+    try:
+        first = await config(time="10:30")
+        assert "`channel`" in first and "`timezone`" in first and "missing" in first
+        assert "`time`" not in first.split("missing")[0].split(";")[1]
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM moments_config").fetchone() == (0,)
+
+        quiet = guild.channel("quiet-moments")
+        await config(channel_=quiet, time="09:00", timezone="Europe/London", thread=True)
+        assert stored() == (quiet.id, "09:00", "Europe/London", 1)
+
+        changed = await config(time="10:30")  # the sandbox help's own example
+        assert "10:30" in changed and "Europe/London" in changed and "time changed" in changed
+        assert stored() == (quiet.id, "10:30", "Europe/London", 1)
+
+        await config(timezone="America/Chicago")
+        assert stored() == (quiet.id, "10:30", "America/Chicago", 1)
+
+        general = guild.channel("general")
+        moved = await config(channel_=general)
+        assert f"<#{general.id}>" in moved
+        assert stored() == (general.id, "10:30", "America/Chicago", 1)
+
+        await config(thread=False)
+        assert stored() == (general.id, "10:30", "America/Chicago", 0)
+
+        bad = await config(time="25:00")
+        assert "Nothing was changed" in bad and stored() == (general.id, "10:30", "America/Chicago", 0)
+        nothing = await config()
+        assert "Nothing to change" in nothing
+    finally:
+        await running.stop()
