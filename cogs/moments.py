@@ -428,27 +428,28 @@ class QuietMoments(commands.Cog):
         embed, view = await self._review_page(interaction.guild_id)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-    async def _review_page(self, guild_id: int, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
+    async def _review_page(self, guild_id: int) -> tuple[discord.Embed, discord.ui.View]:
         store = self._store()
         pending = await store.next_pending(guild_id)
         view = ButtonRow()
         if pending is None:
             embed = discord.Embed(
-                title="Shared moments", description=f"{note}Nothing is waiting for review.", colour=COLOUR
+                title="Shared moments", description="Nothing is waiting for review.", colour=COLOUR
             )
             return embed, view
-        embed = self._submission_embed(pending, await store.pending_count(guild_id), note)
+        embed = self._submission_embed(pending, await store.pending_count(guild_id))
         view.add_item(ReviewButton("approve", pending.id))
         view.add_item(ReviewButton("reject", pending.id))
         return embed, view
 
     @staticmethod
-    def _submission_embed(sub: Submission, waiting: int, note: str) -> discord.Embed:
-        embed = discord.Embed(title="A shared moment to review", description=sub.text, colour=COLOUR)
+    def _submission_embed(sub: Submission, waiting: int) -> discord.Embed:
+        title = "A shared moment to review" + (f" (1 of {waiting} waiting)" if waiting > 1 else "")
+        embed = discord.Embed(title=title, description=sub.text, colour=COLOUR)
         embed.add_field(name="Shared by", value=f"<@{sub.author_id}> {stamp(sub.created_at, 'R')}")
-        embed.add_field(name="Waiting", value=str(waiting))
         embed.set_footer(
-            text=f"{note}Approve it to add it to this server's quiet moments. Nobody is notified either way."
+            text="Approve adds it to this server's quiet moments, posted within days; Reject sets it "
+            "aside. Nobody is notified either way."
         )
         return embed
 
@@ -462,13 +463,27 @@ class QuietMoments(commands.Cog):
             interaction.guild_id, submission_id, approve, interaction.user.id, self.bot.clock.now()
         )
         if decided is None:
-            note = "That one had already been reviewed. "
+            note = "That one had already been reviewed, so nothing changed."
         elif approve:
-            note = "Approved: it has joined this server's quiet moments. "
+            note = f"**Approved** “{fit(decided.text, 60)}”. {await self._when_posted(decided)}"
         else:
-            note = "Set aside. "
-        embed, view = await self._review_page(interaction.guild_id, note)
-        await interaction.response.edit_message(embed=embed, view=view)
+            note = f"**Set aside** “{fit(decided.text, 60)}”: it won't be posted."
+        embed, view = await self._review_page(interaction.guild_id)
+        shown = "Next waiting for review:" if view.children else ""
+        content = f"{note}\n{shown}" if shown else note
+        await interaction.response.edit_message(content=content, embed=embed, view=view)
+
+    async def _when_posted(self, sub: Submission) -> str:
+        """Roughly when a just-approved moment will be posted: it jumps the rotation's queue."""
+        store = self._store()
+        status = await moments_status(store, sub.guild_id, self.bot.clock.now())
+        if status.config is None:
+            return "It will be among the first posts once quiet moments are set up with `/config moments`."
+        if status.config.paused or status.next_post is None:
+            return "Quiet moments are paused here; it will be among the first posts after `/config resume`."
+        ahead = await store.queue_position(sub.guild_id, sub.key) or 0
+        when = status.next_post + timedelta(days=ahead)
+        return f"It will be posted around {stamp(when, 'D')} ({stamp(when, 'R')})."
 
     # --- member commands -----------------------------------------------------------------------
 

@@ -102,3 +102,46 @@ async def test_config_moments_changes_one_thing_at_a_time(
         assert "Nothing to change" in nothing
     finally:
         await running.stop()
+
+
+async def test_review_says_what_happened_apart_from_what_is_shown_and_when_it_posts(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    running = await start_bot(discord_server, db_path, clock=FakeClock(START))
+    first = "On the hard days, the smallest kindness from a coworker can carry you to the end of the shift."
+    second = "A second moment, shared by a member, to be set aside by the moderator."
+    try:
+        await (
+            await discord_server.slash(
+                "config moments",
+                user=discord_server.admin,
+                guild=guild,
+                channel_=guild.channel("quiet-moments"),
+                time="09:00",
+                timezone="Europe/London",
+            )
+        ).wait()
+        for words in (first, second):
+            await (
+                await discord_server.slash(
+                    "share-moment", user=discord_server.member, guild=guild, text=words
+                )
+            ).wait()
+        review = await (
+            await discord_server.slash("config review", user=discord_server.admin, guild=guild)
+        ).wait()
+        page = review.original
+        approve = next(b for b in buttons_of(page) if b["label"] == "Approve")
+        await (await discord_server.click(page, approve["custom_id"], user=discord_server.admin)).wait()
+        content = page.get("content") or ""
+        due = datetime(2024, 6, 3, 8, 0, tzinfo=UTC)  # 09:00 London today: the approved moment is next
+        assert content.startswith("**Approved**") and first[:40] in content
+        assert f"<t:{int(due.timestamp())}:D>" in content and "Next waiting for review" in content
+        shown = text_of({"embeds": page["embeds"]})
+        assert second in shown and "Approved" not in shown and first not in shown
+        reject = next(b for b in buttons_of(page) if b["label"] == "Reject")
+        await (await discord_server.click(page, reject["custom_id"], user=discord_server.admin)).wait()
+        assert (page.get("content") or "").startswith("**Set aside**")
+        assert "Nothing is waiting" in text_of({"embeds": page["embeds"]})
+    finally:
+        await running.stop()
