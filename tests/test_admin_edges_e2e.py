@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import FakeClock
+from bot.resources import REGIONS
 from bot.testing import DiscordServer, Guild, RunningBot, buttons_of, start_bot, text_of
 
 START = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)
@@ -145,3 +146,18 @@ async def test_review_says_what_happened_apart_from_what_is_shown_and_when_it_po
         assert "Nothing is waiting" in text_of({"embeds": page["embeds"]})
     finally:
         await running.stop()
+
+
+async def test_region_choices_show_names_with_the_codes_as_values(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    config = next(c for c in discord_server.app.global_commands if c["name"] == "config")
+    region = next(o for o in config["options"] if o["name"] == "region")
+    choices = {c["value"]: c["name"] for c in region["options"][0]["choices"]}
+    assert set(choices) == set(REGIONS)
+    assert choices["UK"] == "United Kingdom" and choices["IE"] == "Ireland" and choices["IN"] == "India"
+    assert all(name != code for code, name in choices.items())
+    done = await (
+        await discord_server.slash("config region", user=discord_server.admin, guild=guild, region="IE")
+    ).wait()
+    assert "Ireland" in text_of(done.data)
