@@ -472,10 +472,20 @@ async def describe_user_data(db: Database, user_id: int) -> list[str]:
     )
     lines: list[str] = []
     if counts:
-        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        lines.append(f"Quiet moments you shared with /share-moment, with their text ({parts}).")
+        words = {"pending": "waiting for review", "approved": "approved", "rejected": "set aside"}
+        parts = [f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)]
+        total = sum(counts.values())
+        moments = "quiet moment" if total == 1 else "quiet moments"
+        lines.append(
+            f"The {total} {moments} you shared with /share-moment, with their text and the server "
+            f"({', '.join(parts)})."
+        )
     if reviewed and reviewed["n"]:
-        lines.append(f"That you reviewed {reviewed['n']} shared quiet moment(s) as a moderator.")
+        n = int(reviewed["n"])
+        lines.append(
+            f"That you reviewed {n} shared {'moment' if n == 1 else 'moments'} as a moderator, "
+            "and whether you approved or set each aside."
+        )
     return lines
 
 
