@@ -88,6 +88,14 @@ def parse_duration(text: str) -> timedelta:
     return delta
 
 
+def describe_span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    return "".join(parts) or "less than a minute"
+
+
 class Sandbox:
     """One person (admin or member) somewhere (a channel of the demo server, or DMs) using the real bot."""
 
@@ -104,6 +112,7 @@ class Sandbox:
         self._followups_seen: dict[str, int] = {}
         self._known: set[str] = set()
         self._pending: list[Shown] = []
+        self.db_path: Path | None = None
 
     # ----- starting and stopping
 
@@ -210,10 +219,16 @@ class Sandbox:
         result = await self.server.submit_modal(form["custom_id"], values, user=self.user, **self._here())
         return await self._answer(result)
 
-    async def wait(self, text: str) -> Outcome:
-        """Move the bot's clock forward in steps (each wake-up, at least hourly), letting it act at each."""
-        target = self.clock.now() + parse_duration(text)
+    async def wait(self, text: str, stop: asyncio.Event | None = None) -> Outcome:
+        """Move the bot's clock forward in steps (each wake-up, at least hourly), letting it act at each;
+        ``stop`` (Ctrl-C) ends the wait early, with the clock where it got to."""
+        start = self.clock.now()
+        target = start + parse_duration(text)
+        stopped = False
         while self.clock.now() < target:
+            if stop is not None and stop.is_set():
+                stopped = True
+                break
             now = self.clock.now()
             wakes = [w for w in self.clock.waiting if w > now]
             step = max(min([target, now + MAX_STEP, *wakes]), min(target, now + MIN_STEP))
@@ -227,7 +242,12 @@ class Sandbox:
         posted = len(outcome.shown)
         arrived = f"{posted} message{'s' if posted != 1 else ''} arrived meanwhile." if posted else ""
         now = self.clock.now().astimezone()
-        moved = f"The clock moved {text.strip()} forward: it is now {now:%a %d %b %Y, %H:%M}."
+        moved = f"The clock moved {text.strip()} forward: it is now {now:%a %d %b %Y, %H:%M %Z}."
+        if stopped:
+            moved = (
+                f"You stopped the wait (Ctrl-C) after {describe_span(self.clock.now() - start)}: "
+                f"it is now {now:%a %d %b %Y, %H:%M %Z}."
+            )
         outcome.notes.append(f"{moved} {arrived}".strip())
         return outcome
 
