@@ -109,6 +109,7 @@ async def run(settings: Settings) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop)
+
     async def start() -> None:
         await login_with_retry(bot, settings.token)
         await bot.connect(reconnect=True)

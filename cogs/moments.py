@@ -29,7 +29,7 @@ from bot.moments.store import (
     PostRecord,
     Submission,
 )
-from bot.moments.zones import describe_zone, load_zone_aliases
+from bot.moments.zones import load_zone_aliases, zone_phrase
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
@@ -295,13 +295,13 @@ class QuietMoments(commands.Cog):
         self._notify(interaction.guild_id)
         when = await self._next_text(interaction.guild_id)
         extra = " Each post will open a thread for replies." if saved.thread else ""
-        zone_text = describe_zone(saved.zone_name, now, self.zones.by_zone.get(saved.zone_name))
+        zone_text = zone_phrase(saved.zone_name, now, self.zones.by_zone.get(saved.zone_name))
         lead = "Quiet moments are set" if current is None else "Updated"
         changed = "" if current is None else f" ({changed_text(channel, at, zone, thread)} changed)"
         await send_ephemeral(
             interaction,
-            f"{lead}{changed}: every day at **{format_hhmm(saved.at)}** ({zone_text}) "
-            f"in <#{saved.channel_id}>.{extra}\n"
+            f"{lead}{changed}: every day at **{format_hhmm(saved.at)}** in <#{saved.channel_id}>, "
+            f"on {zone_text}.{extra}\n"
             f"The next one is {when}. You can check any time with `/config status`.",
         )
 
@@ -465,9 +465,9 @@ class QuietMoments(commands.Cog):
         if decided is None:
             note = "That one had already been reviewed, so nothing changed."
         elif approve:
-            note = f"**Approved** “{fit(decided.text, 60)}”. {await self._when_posted(decided)}"
+            note = f"**Approved:** “{fit(decided.text, 60)}”\n{await self._when_posted(decided)}"
         else:
-            note = f"**Set aside** “{fit(decided.text, 60)}”: it won't be posted."
+            note = f"**Set aside:** “{fit(decided.text, 60)}”\nIt won't be posted."
         embed, view = await self._review_page(interaction.guild_id)
         shown = "Next waiting for review:" if view.children else ""
         content = f"{note}\n{shown}" if shown else note

@@ -136,13 +136,13 @@ async def test_review_says_what_happened_apart_from_what_is_shown_and_when_it_po
         await (await discord_server.click(page, approve["custom_id"], user=discord_server.admin)).wait()
         content = page.get("content") or ""
         due = datetime(2024, 6, 3, 8, 0, tzinfo=UTC)  # 09:00 London today: the approved moment is next
-        assert content.startswith("**Approved**") and first[:40] in content
+        assert content.startswith("**Approved:**") and first[:40] in content
         assert f"<t:{int(due.timestamp())}:D>" in content and "Next waiting for review" in content
         shown = text_of({"embeds": page["embeds"]})
         assert second in shown and "Approved" not in shown and first not in shown
         reject = next(b for b in buttons_of(page) if b["label"] == "Reject")
         await (await discord_server.click(page, reject["custom_id"], user=discord_server.admin)).wait()
-        assert (page.get("content") or "").startswith("**Set aside**")
+        assert (page.get("content") or "").startswith("**Set aside:**")
         assert "Nothing is waiting" in text_of({"embeds": page["embeds"]})
     finally:
         await running.stop()

@@ -160,6 +160,12 @@ def _parts(folded: str) -> list[str]:
     return re.split(r"[/ ]", folded)
 
 
+def zone_phrase(zone: str, now: datetime, alias: ZoneAlias | None = None) -> str:
+    """For a confirmation: ``America/New_York time — Eastern Time (US & Canada), follows daylight saving``."""
+    dst = "follows daylight saving" if follows_dst(zone, now) else "no daylight saving"
+    return f"{zone} time — {alias.label}, {dst}" if alias else f"{zone} time ({dst})"
+
+
 @cache
 def _regional_by_folded() -> dict[str, str]:
     return {fold(n): n for n in timezone_names() if n.startswith(_REGIONS) or n == "UTC"}

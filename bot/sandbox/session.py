@@ -107,6 +107,7 @@ class Sandbox:
         self.user: User = server.admin
         self.channel: Channel | None = guild.channel("general")
         self.buttons: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._buttons_by_place: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
         self._results: dict[str, InteractionResult] = {}
         self._read = 0
         self._followups_seen: dict[str, int] = {}
@@ -161,9 +162,21 @@ class Sandbox:
             key=lambda c: c["name"],
         )
 
+    def here_id(self) -> int | None:
+        """The channel id of where this person is now (their DM channel with Steady, if it exists yet)."""
+        if self.channel is not None:
+            return self.channel.id
+        return next((c.id for c in self.server.channels.values() if c.recipient is self.user), None)
+
+    def _moved(self) -> None:
+        """Number keys press buttons on messages here only: take up this place's numbering."""
+        here = self.here_id()
+        self.buttons = list(self._buttons_by_place.get(here, [])) if here is not None else []
+
     def go(self, where: str) -> str:
         if where == "dm":
             self.channel = None
+            self._moved()
             return "You are in your DMs with Steady."
         name = where.lstrip("#").lower()
         channel = next((c for c in self.guild.channels.values() if c.name == name and c.type == 0), None)
@@ -171,12 +184,14 @@ class Sandbox:
             names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if c.type == 0)
             raise CommandError(f"There is no #{name} here. Channels: {names}, or `dm` for your DMs.")
         self.channel = channel
+        self._moved()
         return f"You are in #{channel.name}."
 
     def become(self, role: str) -> str:
         if role not in ("admin", "member"):
             raise CommandError("Say `as admin` or `as member`.")
         self.user = self.server.admin if role == "admin" else self.server.member
+        self._moved()
         what = "a moderator with Manage Server" if role == "admin" else "a plain member"
         return f"You are {self.user.username}, {what}."
 
@@ -210,6 +225,10 @@ class Sandbox:
         if not 1 <= number <= len(self.buttons):
             raise CommandError("There is no button with that number on screen.")
         message, button = self.buttons[number - 1]
+        if int(message["channel_id"]) != self.here_id():
+            where = self._where(message)
+            go = "dm" if where == "DM" else where
+            raise CommandError(f"Button {number} is on a message in {where}; type `{go}` to go there first.")
         if button.get("disabled"):
             raise CommandError("That button is greyed out.")
         result = await self.server.click(message, button["custom_id"], user=self.user)
@@ -259,7 +278,7 @@ class Sandbox:
             return len(text), []
         if wanted is None:
             return len(text), []
-        low = wanted.partial.casefold()
+        low = wanted.partial.lstrip('"').casefold()
         if wanted.kind != "value":
             return wanted.start, [(n, n) for n in wanted.names if n.startswith(low)]
         found: list[tuple[str, str]] = []
@@ -271,7 +290,8 @@ class Sandbox:
                 found += [(str(c["name"]), str(c["value"])) for c in option["choices"]]
             elif option.get("autocomplete"):
                 whole_rest = len(typed.options) == 1 and option["type"] == STRING
-                offered = await self._autocomplete(typed.name, option["name"], wanted.partial, wanted.others)
+                query = wanted.partial.lstrip('"')
+                offered = await self._autocomplete(typed.name, option["name"], query, wanted.others)
                 for choice in offered:
                     put = str(choice["name"] if whole_rest else choice["value"])
                     found.append((put if whole_rest or " " not in put else f'"{put}"', choice["name"]))
@@ -386,10 +406,26 @@ class Sandbox:
         for request in new:
             if request.status >= 300:
                 continue
+            if thread := self._thread_for(request.method, request.path, request.body or {}):
+                self._pending.append(Shown(thread, self._where(thread), self.clock.now()))
+                continue
             message, edited = self._message_for(request.method, request.path, request.body or {})
             if message is not None:
                 self._known.add(message["id"])
                 self._pending.append(Shown(message, self._where(message), self.clock.now(), edited))
+
+    def _thread_for(self, method: str, path: str, body: Any) -> dict[str, Any] | None:
+        """A thread Steady opened under a message, shown as a line in the channel, as Discord does."""
+        m = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
+        if method != "POST" or m is None:
+            return None
+        name = str(body.get("name") or "a thread")
+        return {
+            "id": f"thread-{m[2]}",
+            "channel_id": m[1],
+            "author": {"username": "Steady"},
+            "content": f"🧵 Started a thread under this post: **{name}** (replies go there)",
+        }
 
     def _message_for(self, method: str, path: str, body: Any) -> tuple[dict[str, Any] | None, bool]:
         if m := re.fullmatch(r"/interactions/\d+/([^/]+)/callback", path):
@@ -430,9 +466,15 @@ class Sandbox:
             seen.setdefault(id(shown.message), shown)
         self._pending = []
         result = list(seen.values())
-        numbered = [(s.message, b) for s in result for b in buttons(s.message) if b.get("custom_id")]
-        if numbered:
-            self.buttons = numbered
+        by_place: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+        for s in result:
+            for b in buttons(s.message):
+                if b.get("custom_id"):
+                    by_place.setdefault(int(s.message["channel_id"]), []).append((s.message, b))
+        self._buttons_by_place.update(by_place)
+        here = self.here_id()
+        if here in by_place:
+            self.buttons = by_place[here]
         return result
 
     def _where(self, message: dict[str, Any]) -> str:
