@@ -223,6 +223,14 @@ class Sandbox:
 
     async def press(self, number: int) -> Outcome:
         if not 1 <= number <= len(self.buttons):
+            elsewhere = [p for p, found in self._buttons_by_place.items() if len(found) >= number]
+            if elsewhere and elsewhere[-1] != self.here_id():
+                where = self._where(self._buttons_by_place[elsewhere[-1]][0][0])
+                go = "dm" if where == "DM" else where
+                raise CommandError(
+                    f"There is no button {number} here: it is on a message in {where}. "
+                    f"Type `{go}` to go there first."
+                )
             raise CommandError("There is no button with that number on screen.")
         message, button = self.buttons[number - 1]
         if int(message["channel_id"]) != self.here_id():
@@ -471,7 +479,9 @@ class Sandbox:
             for b in buttons(s.message):
                 if b.get("custom_id"):
                     by_place.setdefault(int(s.message["channel_id"]), []).append((s.message, b))
-        self._buttons_by_place.update(by_place)
+        for place, found in by_place.items():
+            self._buttons_by_place.pop(place, None)
+            self._buttons_by_place[place] = found  # the most recent place last
         here = self.here_id()
         if here in by_place:
             self.buttons = by_place[here]
