@@ -322,10 +322,7 @@ class QuietMoments(commands.Cog):
         needed = [("View Channel", perms.view_channel), ("Send Messages", perms.send_messages)]
         needed.append(("Embed Links", perms.embed_links))
         if thread:
-            needed += [
-                ("Create Public Threads", perms.create_public_threads),
-                ("Send Messages in Threads", perms.send_messages_in_threads),
-            ]
+            needed.append(("Create Public Threads", perms.create_public_threads))
         lacking = [name for name, ok in needed if not ok]
         return " and ".join(f"**{n}**" for n in lacking)
 

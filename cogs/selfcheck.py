@@ -50,7 +50,7 @@ DMS_CLOSED_HERE = (
 DM_FAILED = (
     "I couldn't reach your DMs just now. Your progress is saved; please try `/selfcheck` again in a moment."
 )
-FOOTER = "No one in the server sees your answers. Each is saved as you go; /mydata deletes them."
+FOOTER = "No one in the server sees your answers. Each one is saved as you go."
 RESULT_FOOTER = "No one in the server sees this. /mydata shows or deletes what Steady keeps about you."
 NOTES: dict[Outcome, str] = {
     Outcome.FINISHED: (
