@@ -64,6 +64,7 @@ start {START}
 /config moments #quiet-moments 09:00 "New York<tab>
 /config moments #quiet-moments 09:00 timezone:"America/New_York" thread:yes
 /wait 1d
+/config moments time:10:30
 /share-moment A small kindness on a long shift still counts for a lot.
 /config review
 #support
@@ -83,6 +84,7 @@ def test_script_start_zones_threads_quotes_and_buttons_here(tmp_path: Path) -> N
     day = after(out, "/wait 1d")
     assert "Mon 03 Mar 14:00 UTC" in day and "Started a thread under this post" in day
     assert "it is now Tue 04 Mar 2025, 12:00 UTC" in day
+    assert "Updated (time changed)" in after(out, "/config moments time:10:30")
     refused = after(out, "1", 0)
     assert "on a message in #general" in refused and "Approved" not in refused
     pressed = after(out, "1", 1)

@@ -84,10 +84,13 @@ def test_typing_completion_buttons_help_and_exit(terminal: Terminal) -> None:
     terminal.wait_for("╭─ How can I tell if I'm heading toward burnout?", "[1] ")
 
     terminal.type("/selfcheck\r")
-    terminal.wait_for("Question 1 of", "[1] Rarely", "only you can see this")
+    terminal.wait_for("Question 1 of", "[ ] Rarely", "only you can see this")
+    terminal.type("dm\r")  # the question is in DMs: number keys press buttons where you are
+    terminal.wait_for("Buttons here: [1] Rarely")
     terminal.type("2\r")  # a numbered button: "Sometimes"
     screen = terminal.wait_for("Question 2 of")
-    assert "(edited)" in screen and "Question 1 of" not in screen.split(PROMPT + " 2")[-1]
+    dm_prompt = "ada (admin) in DM with Steady >"
+    assert "(edited)" in screen and "Question 1 of" not in screen.split(dm_prompt + " 2")[-1]
 
     terminal.type("exit\r")
     assert terminal.proc.wait(30) == 0

@@ -168,32 +168,34 @@ class Sandbox:
             return self.channel.id
         return next((c.id for c in self.server.channels.values() if c.recipient is self.user), None)
 
-    def _moved(self) -> None:
-        """Number keys press buttons on messages here only: take up this place's numbering."""
+    def _moved(self) -> str:
+        """Number keys press buttons on messages here only: take up this place's numbering, and list it."""
         here = self.here_id()
         self.buttons = list(self._buttons_by_place.get(here, [])) if here is not None else []
+        live = [(n, b) for n, (_, b) in enumerate(self.buttons, 1) if not b.get("disabled")]
+        if not live:
+            return ""
+        return " Buttons here: " + "  ".join(f"[{n}] {b.get('label') or 'button'}" for n, b in live)
 
     def go(self, where: str) -> str:
         if where == "dm":
             self.channel = None
-            self._moved()
-            return "You are in your DMs with Steady."
+            return "You are in your DMs with Steady." + self._moved()
         name = where.lstrip("#").lower()
         channel = next((c for c in self.guild.channels.values() if c.name == name and c.type == 0), None)
         if channel is None:
             names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if c.type == 0)
             raise CommandError(f"There is no #{name} here. Channels: {names}, or `dm` for your DMs.")
         self.channel = channel
-        self._moved()
-        return f"You are in #{channel.name}."
+        return f"You are in #{channel.name}." + self._moved()
 
     def become(self, role: str) -> str:
         if role not in ("admin", "member"):
             raise CommandError("Say `as admin` or `as member`.")
         self.user = self.server.admin if role == "admin" else self.server.member
-        self._moved()
+        buttons = self._moved()
         what = "a moderator with Manage Server" if role == "admin" else "a plain member"
-        return f"You are {self.user.username}, {what}."
+        return f"You are {self.user.username}, {what}.{buttons}"
 
     def dms(self, *, open_: bool) -> str:
         if open_:
