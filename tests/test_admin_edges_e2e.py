@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.clock import FakeClock
 from bot.resources import REGIONS
 from bot.testing import DiscordServer, Guild, RunningBot, buttons_of, start_bot, text_of
+from tests.test_moments_e2e import configure
 
 START = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)
 
@@ -112,16 +113,7 @@ async def test_review_says_what_happened_apart_from_what_is_shown_and_when_it_po
     first = "On the hard days, the smallest kindness from a coworker can carry you to the end of the shift."
     second = "A second moment, shared by a member, to be set aside by the moderator."
     try:
-        await (
-            await discord_server.slash(
-                "config moments",
-                user=discord_server.admin,
-                guild=guild,
-                channel_=guild.channel("quiet-moments"),
-                time="09:00",
-                timezone="Europe/London",
-            )
-        ).wait()
+        await configure(discord_server, guild)
         for words in (first, second):
             await (
                 await discord_server.slash(

@@ -22,19 +22,7 @@ GOOD_SHAPE = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"
 
 
 def run_with(args: list[str], tmp_path: Path) -> Any:
-    import os
-    import subprocess
-
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STEADY_", "DATABASE_"))}
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=clean,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_bot_cli({}, tmp_path, *args)
 
 
 def test_help_and_version_need_no_token(tmp_path: Path) -> None:
