@@ -297,6 +297,8 @@ async def describe_user_data(db: Database, user_id: int, content: SelfCheckConte
         names = {q.key: q.name for q in content.qualities}
         strong = [names.get(s.key, s.key) for s in scores if s.is_strength]
         grow = [names.get(s.key, s.key) for s in scores if not s.is_strength]
+        if not grow and content.all_strengths is not None:
+            band = content.all_strengths.title  # as the result itself said
         summary = f"The summary of your self-check from {_day(row['finished_at'])}"
         summary += f": “{band}”." if band else "."
         summary += f" Strengths: {_listing(strong)}." if strong else " No strengths were picked out."
