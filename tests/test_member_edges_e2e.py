@@ -25,6 +25,8 @@ async def test_every_answer_almost_always_gets_a_result_written_for_it(
     assert CONTENT.all_strengths.title in result and CONTENT.all_strengths.reflection in result
     assert "areas to grow below" not in result and "No area stood out" not in result
     assert "/resources" in result and "not a diagnosis" in result
+    shown = text_of((await (await discord_server.slash("mydata", user=member)).wait()).data)
+    assert CONTENT.all_strengths.title in shown and "No area to grow stood out" in shown
 
 
 async def test_closed_dms_and_resume_need_one_press(
