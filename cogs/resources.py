@@ -8,9 +8,9 @@ from discord.ext import commands
 
 from bot.client import SteadyBot
 from bot.regions import RegionChoice, UserRegionStore
-from bot.resources import REGIONS, load_resources
+from bot.resources import load_resources
 from cogs._care import NO_PINGS, RegionPicker, picker_view, region_for, resources_embed
-from cogs._config import bind_config, config_group
+from cogs._config import REGION_CHOICES, bind_config, config_group
 
 
 class Resources(commands.Cog):
@@ -45,7 +45,7 @@ class Resources(commands.Cog):
 
     @app_commands.command(name="resources", description="Crisis and support lines, privately")
     @app_commands.describe(region="Your country or area; I'll remember it for you (/mydata deletes it)")
-    @app_commands.choices(region=[app_commands.Choice(name=code, value=code) for code in REGIONS])
+    @app_commands.choices(region=REGION_CHOICES)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def resources(
         self, interaction: discord.Interaction, region: app_commands.Choice[str] | None = None
@@ -70,7 +70,7 @@ class Resources(commands.Cog):
 
     @config_group.command(name="region", description="Which crisis lines /resources shows in this server")
     @app_commands.describe(region="The country or area whose support lines to show")
-    @app_commands.choices(region=[app_commands.Choice(name=code, value=code) for code in REGIONS])
+    @app_commands.choices(region=REGION_CHOICES)
     async def config_region(self, interaction: discord.Interaction, region: app_commands.Choice[str]) -> None:
         assert interaction.guild_id is not None
         await self.bot.guild_settings.set_region(interaction.guild_id, region.value)

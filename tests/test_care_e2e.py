@@ -210,7 +210,7 @@ async def test_unset_server_reminds_admins_to_choose_a_region(
     assert "/config region" in text_of(moments.data)
     await (await discord_server.slash("config region", user=admin, guild=guild, region="NZ")).wait()
     status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
-    assert "NZ" in text_of(status.data) and "Not chosen yet" not in text_of(status.data)
+    assert "New Zealand" in text_of(status.data) and "Not chosen yet" not in text_of(status.data)
     assert "/config mod-channel" in text_of(status.data)
 
 

@@ -98,7 +98,7 @@ async def test_privacy_describe_and_delete(store: MomentsStore) -> None:
     await store.add_submission(1, 777, "Someone else's words.", NOW)
     await store.decide(1, a.id, True, 777, NOW)
     lines = await describe_user_data(store.db, 501)
-    assert len(lines) == 1 and "1 approved" in lines[0] and "1 pending" in lines[0]
+    assert len(lines) == 1 and "1 approved" in lines[0] and "1 waiting for review" in lines[0]
     assert any("reviewed 1" in line for line in await describe_user_data(store.db, 777))
     assert await delete_user_data(store.db, 501) == 2
     assert await describe_user_data(store.db, 501) == []
