@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.care import default_detector  # noqa: E402
 from bot.content import DATA_DIR  # noqa: E402
 from bot.faq import SERVER_THEME, FaqEntry, FaqIndex, autocomplete, load_faq, match  # noqa: E402
 from bot.testing import App, BotProcess, DiscordServer, Guild, InteractionResult, User  # noqa: E402
@@ -35,6 +36,8 @@ from tests.test_faq import OFF_TOPIC, PHRASINGS  # noqa: E402
 from tests.test_faq_eval import CASES  # noqa: E402
 
 DISCORD_DEADLINE_MS = 3000.0
+CARE_TARGET_MS = 0.1
+CARE_CASES = ROOT / "tests" / "data" / "care_cases.txt"
 PLACES = [
     "staff parking",
     "locker room",
@@ -118,6 +121,29 @@ def bench_core(count: int) -> dict[str, tuple[float, float, float]]:
         name: (percentile(v, 0.5), percentile(v, 0.99), percentile(cpu[name], 0.99))
         for name, v in timings.items()
     }
+
+
+def bench_care(count: int) -> dict[str, tuple[float, float, float]]:
+    """The distress detector, run on every /faq query and autocomplete keystroke: mean, p50, p99 in ms,
+    for everyday questions and for the written evaluation cases (mostly distress) plus long mixes."""
+    rng = random.Random(11)
+    detector = default_detector()
+    cases = [line.split("|", 1)[1].strip() for line in CARE_CASES.read_text().splitlines() if "|" in line]
+    everyday = [q for q, _ in PHRASINGS] + OFF_TOPIC
+    mixes = {
+        "everyday": [typo(q, rng) if rng.random() < 0.5 else q for q in rng.choices(everyday, k=count)],
+        "care cases": rng.choices(cases, k=count)
+        + [" ".join(rng.choices(cases + everyday, k=6))[:200] for _ in range(count // 10)],
+    }
+    results = {}
+    for name, asked in mixes.items():
+        timings = []
+        for query in asked:
+            start = time.perf_counter_ns()
+            detector.read(query)
+            timings.append((time.perf_counter_ns() - start) / 1e6)
+        results[name] = (sum(timings) / len(timings), percentile(timings, 0.5), percentile(timings, 0.99))
+    return results
 
 
 # ----- part 2: through the local Discord server
@@ -268,6 +294,13 @@ async def main() -> int:
         print(
             f"  {name:12s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms wall, {cpu99:6.3f} ms CPU   "
             f"(target p99 < 2 ms: {verdict})"
+        )
+    for name, (mean, c50, c99) in bench_care(args.queries).items():
+        verdict = "ok" if mean < CARE_TARGET_MS else "OVER TARGET"
+        ok &= mean < CARE_TARGET_MS
+        print(
+            f"  distress detector, {name:10s}: mean {mean:6.4f} ms   p50 {c50:6.4f} ms   p99 {c99:6.4f} ms "
+            f"per query (target mean < {CARE_TARGET_MS} ms: {verdict})"
         )
 
     steady, bare, problems = await bench_discord(args.burst, args.rounds, args.guilds)

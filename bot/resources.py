@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.content import ContentError, load_toml, require_list, require_str
 
 REGIONS = ("US", "CA", "UK", "IE", "AU", "NZ", "IN", "INTL")
-DEFAULT_REGION = "US"
+DEFAULT_REGION = "INTL"
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Line:
     how: tuple[str, ...]
     hours: str
     verified: dt.date
+    source: str
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Region:
 
 
 def load_resources(path: Path) -> dict[str, Region]:
-    """Every region must be present, and every line must say when it was last verified."""
+    """Every region present; every line says its hours, when it was last verified, and against which page."""
     raw = load_toml(path)
     regions: dict[str, Region] = {}
     for index, table in enumerate(raw.get("region", [])):
@@ -49,13 +50,17 @@ def load_resources(path: Path) -> dict[str, Region]:
             verified = line.get("verified")
             if not isinstance(verified, dt.date) or isinstance(verified, dt.datetime):
                 raise ContentError(path, line_entry, "'verified' must be a date such as 2026-11-27")
+            source = require_str(path, line_entry, line, "source", max_len=300)
+            if not source.startswith(("https://", "http://")) or any(c.isspace() for c in source):
+                raise ContentError(path, line_entry, "'source' must be the web address of the page checked")
             lines.append(
                 Line(
                     name=require_str(path, line_entry, line, "name", max_len=100),
                     description=require_str(path, line_entry, line, "description", max_len=200),
                     how=tuple(h.strip() for h in how),
-                    hours=require_str(path, line_entry, line, "hours", max_len=60, optional=True),
+                    hours=require_str(path, line_entry, line, "hours", max_len=60),
                     verified=verified,
+                    source=source,
                 )
             )
         regions[code] = Region(

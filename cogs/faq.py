@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.care import Concern
 from bot.client import SteadyBot
 from bot.faq import (
     SERVER_ANSWER_MAX,
@@ -25,6 +26,7 @@ from bot.faq import (
     themes,
 )
 from bot.text import fit
+from cogs._care import CARE_CHOICE, CARE_CHOICE_NAME, read_question, send_care_reply
 from cogs._config import bind_config, config_group
 from cogs._views import ButtonRow
 
@@ -220,6 +222,15 @@ class Faq(commands.Cog):
             )
             return
         result = self.catalog.match(question, guild_id)
+        reading = read_question(question)
+        if reading.concern is not Concern.NONE:  # words of distress, or a work question in those words
+            found = result.entry if question.strip() != CARE_CHOICE else None
+            work = reading.concern is Concern.WORK
+            closest = topic_view([s.entry for s in result.closest]) if work else None
+            extra = related_view(self.catalog, found, guild_id) if found else closest
+            answer = answer_embed(found) if found else None
+            await send_care_reply(interaction, reading, answer=answer, extra=extra)
+            return
         if result.entry is None:
             await interaction.response.send_message(
                 unsure_text(result.score > 0),
@@ -249,10 +260,13 @@ class Faq(commands.Cog):
     async def faq_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
+        choices = [
             app_commands.Choice(name=fit(title, 100), value=key)
             for title, key in self.catalog.autocomplete(current, interaction.guild_id)
         ]
+        if read_question(current).concern.shows_lines:
+            choices = [app_commands.Choice(name=CARE_CHOICE_NAME, value=CARE_CHOICE), *choices][:25]
+        return choices
 
     # ----- /config faq-add, faq-remove
 

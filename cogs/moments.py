@@ -14,8 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.care import Concern
 from bot.client import SteadyBot, send_ephemeral
 from bot.cooldown import next_allowed
+from bot.modnotice import ModChannelStore
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
@@ -32,7 +34,8 @@ from bot.moments.store import (
 from bot.moments.zones import load_zone_aliases, zone_phrase
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
-from cogs._config import NOT_MANAGER, bind_config, config_group
+from cogs._care import WORK_POINTER, care_for_sharer, read_question
+from cogs._config import NOT_MANAGER, REGION_NAMES, bind_config, config_group
 from cogs._views import ButtonRow
 
 log = logging.getLogger("steady.moments")
@@ -46,12 +49,18 @@ RETENTION_NOTE = (
 PRIVACY_REMINDER = (
     "Please never include patient details, or anything that could identify someone you've cared for."
 )
+NO_PATIENT_DETAILS = "no patient details, please"
+REGION_REMINDER = (
+    "Members see international crisis lines in `/resources` until you choose this server's region "
+    "with `/config region`."
+)
 
 
 def moment_embed(moment: Moment, *, title: str = "A quiet moment", note: str = "") -> discord.Embed:
     embed = discord.Embed(title=title, description=moment.text, colour=COLOUR)
     if moment.prompt:
-        embed.add_field(name="If you'd like to share", value=moment.prompt, inline=False)
+        name = f"If you'd like to share ({NO_PATIENT_DETAILS})"
+        embed.add_field(name=name, value=moment.prompt, inline=False)
     footer = "Shared by a member of this server. " if moment.author_id else ""
     embed.set_footer(text=f"{note}{footer}Add your own with /share-moment.")
     return embed
@@ -215,9 +224,10 @@ class QuietMoments(commands.Cog):
             raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
         if request.thread:
             await self.pacer.acquire()
-            name = request.moment.prompt or "Replies, if you'd like to share"
+            suffix = f" ({NO_PATIENT_DETAILS})"
+            name = fit(request.moment.prompt or "Replies, if you'd like to share", 100 - len(suffix)) + suffix
             try:
-                await message.create_thread(name=fit(name, 100), auto_archive_duration=1440)
+                await message.create_thread(name=name, auto_archive_duration=1440)
             except discord.HTTPException as exc:
                 log.info("could not open a thread under quiet moment %s: %s", message.id, exc.status)
         return message.id
@@ -298,11 +308,13 @@ class QuietMoments(commands.Cog):
         zone_text = zone_phrase(saved.zone_name, now, self.zones.by_zone.get(saved.zone_name))
         lead = "Quiet moments are set" if current is None else "Updated"
         changed = "" if current is None else f" ({changed_text(channel, at, zone, thread)} changed)"
+        chosen = await self.bot.guild_settings.chosen_region(interaction.guild_id)
+        region_note = "" if chosen else f"\n{REGION_REMINDER}"
         await send_ephemeral(
             interaction,
             f"{lead}{changed}: every day at **{format_hhmm(saved.at)}** in <#{saved.channel_id}>, "
             f"on {zone_text}.{extra}\n"
-            f"The next one is {when}. You can check any time with `/config status`.",
+            f"The next one is {when}. You can check any time with `/config status`.{region_note}",
         )
 
     @staticmethod
@@ -379,7 +391,7 @@ class QuietMoments(commands.Cog):
     async def config_status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         status = await moments_status(self._store(), interaction.guild_id, self.bot.clock.now())
-        region = await self.bot.guild_settings.region(interaction.guild_id)
+        chosen = await self.bot.guild_settings.chosen_region(interaction.guild_id)
         embed = discord.Embed(title="Steady in this server", colour=COLOUR)
         config = status.config
         if config is None:
@@ -402,7 +414,12 @@ class QuietMoments(commands.Cog):
             name="Last post", value=self._outcome(status.last, interaction.guild_id), inline=False
         )
         embed.add_field(name="Pending submissions", value=f"{status.pending} (review with `/config review`)")
-        embed.add_field(name="Region", value=f"{region} (for `/resources`)")
+        mods = await ModChannelStore(self.bot.db).get(interaction.guild_id)
+        notices = f"<#{mods.channel_id}>" if mods else "Not set. Choose a channel with `/config mod-channel`."
+        embed.add_field(name="Moderator notices", value=notices)
+        named = f"{REGION_NAMES.get(chosen, chosen)} (for `/resources`)" if chosen else ""
+        region_text = named or f"Not chosen yet. {REGION_REMINDER}"
+        embed.add_field(name="Region", value=region_text)
         embed.set_footer(text=RETENTION_NOTE)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -443,7 +460,22 @@ class QuietMoments(commands.Cog):
     def _submission_embed(sub: Submission, waiting: int) -> discord.Embed:
         title = "A shared moment to review" + (f" (1 of {waiting} waiting)" if waiting > 1 else "")
         embed = discord.Embed(title=title, description=sub.text, colour=COLOUR)
+        if sub.care:
+            embed.add_field(
+                name="Marked for care",
+                value=(
+                    "Its words suggest the person who shared it may be going through something hard. "
+                    "A kind, private check-in from someone they trust could mean a lot. They have already "
+                    "been shown crisis lines, privately."
+                ),
+                inline=False,
+            )
         embed.add_field(name="Shared by", value=f"<@{sub.author_id}> {stamp(sub.created_at, 'R')}")
+        embed.add_field(
+            name="Before you approve",
+            value="Check that it holds no patient details, or anything that could identify someone.",
+            inline=False,
+        )
         embed.set_footer(
             text="Approve adds it to this server's quiet moments, posted within days; Reject sets it "
             "aside. Nobody is notified either way."
@@ -528,12 +560,24 @@ class QuietMoments(commands.Cog):
                 f"can share {SHARES_PER_DAY} moments a day; you can share again {stamp(again, 'R')}.",
             )
             return
-        await store.add_submission(interaction.guild_id, interaction.user.id, cleaned, now)
+        reading = read_question(cleaned)
+        marked = reading.concern.shows_lines
+        await store.add_submission(interaction.guild_id, interaction.user.id, cleaned, now, care=marked)
+        self.bot.dispatch("steady_submission", interaction.guild_id, interaction.user.id, marked)
+        if marked:
+            await care_for_sharer(
+                interaction,
+                reading,
+                "Thank you for trusting us with this. It's saved, and it waits for a moderator like every "
+                "shared moment; nothing is posted until they've read it. `/mydata` can delete it any time.",
+            )
+            return
+        pointer = f" {WORK_POINTER}" if reading.concern is Concern.WORK else ""
         await send_ephemeral(
             interaction,
             "Thank you for sharing this. A moderator will read it, and once approved it joins this "
             f"server's quiet moments, posted without your name. {PRIVACY_REMINDER} "
-            "If you'd like it removed, `/mydata` can delete it.",
+            f"If you'd like it removed, `/mydata` can delete it.{pointer}",
         )
 
 

@@ -1,4 +1,4 @@
-"""`/resources` and `/config region`: crisis and support lines for the server's region."""
+"""`/resources` and `/config region`: crisis and support lines for the person's own region."""
 
 from __future__ import annotations
 
@@ -7,54 +7,65 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import SteadyBot
-from bot.resources import DEFAULT_REGION, Region, load_resources
+from bot.regions import RegionChoice, UserRegionStore
+from bot.resources import load_resources
+from cogs._care import NO_PINGS, RegionPicker, picker_view, region_for, resources_embed
 from cogs._config import REGION_CHOICES, bind_config, config_group
 
 
-def resources_embed(region: Region, *, in_dm: bool) -> discord.Embed:
-    embed = discord.Embed(
-        title=f"Support lines: {region.name}",
-        description=(
-            "If you or someone near you is in danger right now, contact emergency services. "
-            f"{region.emergency}\n\nThese lines are free to reach and the people there want to hear from you."
-        ),
-        colour=discord.Colour.teal(),
-    )
-    for line in region.lines:
-        hours = f" ({line.hours})" if line.hours else ""
-        value = f"{line.description}\n" + "\n".join(f"• {how}" for how in line.how)
-        embed.add_field(name=f"{line.name}{hours}", value=value[:1024], inline=False)
-    newest = max(line.verified for line in region.lines)
-    footer = f"Last checked {newest:%d %B %Y}."
-    if in_dm:
-        footer += (
-            " Showing the default region; in a server, moderators choose the region with /config region."
-        )
-    embed.set_footer(text=footer)
-    return embed
-
-
 class Resources(commands.Cog):
-    stores_user_data = False
+    """Keeps each person's chosen region (shown and deleted by /mydata); the server's is in guild_settings."""
+
+    user_data_name = "Support lines"
 
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self.regions = load_resources(bot.data_dir / "resources.toml")
+        self.user_regions = UserRegionStore(bot.db)
 
     async def cog_load(self) -> None:
         bind_config(self)
+        self.bot.add_dynamic_items(RegionPicker)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RegionPicker)
+
+    async def describe_user_data(self, user_id: int) -> list[str]:
+        code = await self.user_regions.get(user_id)
+        if code is None:
+            return []
+        return [f"Your region for support lines: {self.regions[code].name} (chosen with /resources)."]
+
+    async def delete_user_data(self, user_id: int) -> int:
+        return await self.user_regions.delete(user_id)
 
     async def delete_guild_data(self, guild_id: int) -> int:
-        """The region lives in guild_settings, which the purge itself deletes."""
+        """The server's region lives in guild_settings, which the purge itself deletes."""
         return 0
 
     @app_commands.command(name="resources", description="Crisis and support lines, privately")
+    @app_commands.describe(region="Your country or area; I'll remember it for you (/mydata deletes it)")
+    @app_commands.choices(region=REGION_CHOICES)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
-    async def resources(self, interaction: discord.Interaction) -> None:
-        code = await self.bot.guild_settings.region(interaction.guild_id)
-        region = self.regions.get(code, self.regions[DEFAULT_REGION])
+    async def resources(
+        self, interaction: discord.Interaction, region: app_commands.Choice[str] | None = None
+    ) -> None:
+        if region is not None and region.value in self.regions:
+            await self.user_regions.set(interaction.user.id, region.value, self.bot.clock.now())
+            choice = RegionChoice(region.value, "person")
+            name = self.regions[region.value].name
+            note = f"I'll remember **{name}** for you. `/mydata` shows and deletes it."
+        else:
+            choice = await region_for(self.bot, interaction.user.id, interaction.guild_id)
+            note = None
+        view = picker_view(self.bot, "lines", choice)
+        kwargs = {"view": view} if view.children else {}
         await interaction.response.send_message(
-            embed=resources_embed(region, in_dm=interaction.guild_id is None), ephemeral=True
+            content=note,
+            embed=resources_embed(self.regions[choice.code], choice),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            **kwargs,
         )
 
     @config_group.command(name="region", description="Which crisis lines /resources shows in this server")
@@ -65,7 +76,9 @@ class Resources(commands.Cog):
         await self.bot.guild_settings.set_region(interaction.guild_id, region.value)
         name = self.regions[region.value].name
         await interaction.response.send_message(
-            f"Done. `/resources` now shows the support lines for **{name}** in this server.", ephemeral=True
+            f"Done. `/resources` now shows the support lines for **{name}** in this server, "
+            "to everyone who hasn't chosen a region of their own.",
+            ephemeral=True,
         )
 
 

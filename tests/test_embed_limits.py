@@ -5,15 +5,17 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.care import Concern
 from bot.content import DATA_DIR
 from bot.faq import FaqEntry, load_faq
 from bot.moments.content import Moment, load_moments
+from bot.regions import RegionChoice
 from bot.resources import load_resources
 from bot.testing.discord_server import check_limits
 from bot.text import clean_text
+from cogs._care import crisis_embed, resources_embed
 from cogs.faq import answer_embed, index_embed
 from cogs.moments import moment_embed
-from cogs.resources import resources_embed
 
 people_text = st.text(min_size=1, max_size=1000).map(clean_text).filter(bool)
 
@@ -25,7 +27,11 @@ def assert_fits(embed: object) -> None:
 
 def test_every_content_embed_fits() -> None:
     for region in load_resources(DATA_DIR / "resources.toml").values():
-        assert_fits(resources_embed(region, in_dm=True))
+        for source in ("person", "server", "default"):
+            choice = RegionChoice(region.code, source)
+            assert_fits(resources_embed(region, choice))
+            assert_fits(crisis_embed(region, Concern.SELF, choice))
+            assert_fits(crisis_embed(region, Concern.OTHER, choice))
     entries = load_faq(DATA_DIR / "faq.toml")
     for entry in entries:
         assert_fits(answer_embed(entry))

@@ -136,7 +136,7 @@ async def test_rate_limit_and_server_error_are_survived(
     discord_server.fail("POST", r"/interactions/\d+/[^/]+/callback", 500)
     result = await discord_server.slash("resources", user=discord_server.member, guild=guild)
     await result.wait(timeout=15)
-    assert "988" in text_of(result.data)
+    assert "findahelpline.com" in text_of(result.data)
     statuses = [r.status for r in discord_server.requests_to("POST", "/callback")]
     assert statuses == [429, 500, 200]
 
@@ -158,7 +158,7 @@ async def test_dropped_gateway_is_resumed_and_next_interaction_answered(
         lambda: discord_server.resumes == 1 and discord_server.connected(), timeout=20
     )
     result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
-    assert "988" in text_of(result.data)
+    assert "findahelpline.com" in text_of(result.data)
     assert discord_server.identifies == 1
 
 
@@ -170,4 +170,4 @@ async def test_invalid_session_reidentifies(
         lambda: discord_server.identifies == 2 and discord_server.connected(), timeout=20
     )
     result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
-    assert "988" in text_of(result.data)
+    assert "findahelpline.com" in text_of(result.data)

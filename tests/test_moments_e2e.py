@@ -320,6 +320,10 @@ async def test_thread_option_opens_a_thread(
         await discord_server.wait_for(lambda: len(discord_server.requests_to("POST", r"/threads$")) == 1)
         post = posts(discord_server, guild)[0]
         assert discord_server.channels[int(post["id"])].parent_id == guild.channel("quiet-moments").id
+        thread = discord_server.requests_to("POST", r"/threads$")[0].body
+        assert thread["name"].endswith("(no patient details, please)") and len(thread["name"]) <= 100
+        prompt = [f["name"] for f in post["embeds"][0].get("fields", [])]
+        assert all("no patient details" in name for name in prompt)
     finally:
         await running.stop()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.testing import DiscordServer, Guild, RunningBot, start_bot, text_of
+from tests.care_helpers import assert_nothing_public, picker_of
 
 
-async def test_bot_logs_in_syncs_and_answers_resources(
+async def test_bot_logs_in_syncs_and_starts_at_international_lines(
     discord_server: DiscordServer, steady: RunningBot, guild: Guild
 ) -> None:
     names = {c["name"] for c in discord_server.app.global_commands}
@@ -16,7 +17,11 @@ async def test_bot_logs_in_syncs_and_answers_resources(
     await result.wait()
     assert result.type == 4
     assert result.ephemeral
-    assert "988" in text_of(result.data)
+    text = text_of(result.data)
+    assert "International" in text and "findahelpline.com" in text and "988" not in text
+    assert picker_of(result.data) is not None, "an unset region offers a picker"
+    assert "Checked 01 December 2026" in text
+    assert_nothing_public(discord_server, guild)
 
 
 async def test_admin_switches_region_and_member_is_refused(
@@ -27,23 +32,17 @@ async def test_admin_switches_region_and_member_is_refused(
         await discord_server.slash("config region", user=member, guild=guild, region="UK")
     ).wait()
     assert refused.ephemeral and "Manage Server" in text_of(refused.data)
-    still_us = await (await discord_server.slash("resources", user=member, guild=guild)).wait()
-    assert "988" in text_of(still_us.data)
+    still_intl = await (await discord_server.slash("resources", user=member, guild=guild)).wait()
+    assert "International" in text_of(still_intl.data)
 
     done = await (await discord_server.slash("config region", user=admin, guild=guild, region="UK")).wait()
     assert done.ephemeral and "United Kingdom" in text_of(done.data)
     uk = await (await discord_server.slash("resources", user=member, guild=guild)).wait()
-    assert "116 123" in text_of(uk.data) and "988" not in text_of(uk.data)
+    text = text_of(uk.data)
+    assert "116 123" in text and "988" not in text and "0808 808 8000" in text
+    assert picker_of(uk.data) is None
     elsewhere = await (await discord_server.slash("resources", user=member, guild=other_guild)).wait()
-    assert "988" in text_of(elsewhere.data)
-
-
-async def test_resources_in_dm_shows_default_and_how_servers_choose(
-    discord_server: DiscordServer, steady: RunningBot
-) -> None:
-    result = await (await discord_server.slash("resources", user=discord_server.member)).wait()
-    assert result.ephemeral
-    assert "988" in text_of(result.data) and "/config region" in text_of(result.data)
+    assert "International" in text_of(elsewhere.data)
 
 
 async def test_region_survives_restart(discord_server: DiscordServer, db_path: Path, guild: Guild) -> None:

@@ -57,6 +57,7 @@ as admin
 1
 /config faq-remove question:{PARKING_Q}
 /faq where do we park
+/config mod-channel #general
 
 # With DMs closed, the self-check offers to run right here.
 dms closed
@@ -180,10 +181,12 @@ def test_tour_transcript(tmp_path: Path) -> None:
     assert "Take one slow breath" in review and "[1] Approve" in review
     assert "Approved" in after(out, "1")
     assert "building C" not in after(out, "/faq where do we park", 1)
+    assert "never post what people wrote" in after(out, "/config mod-channel #general")
     assert "Take it here" in after(out, "/selfcheck") and "Question 1 of" in after(out, "1", 1)
 
     assert "Samaritans" in after(out, "/resources", 1)
-    assert "988" in after(out, "/resources", 2) and "default region" in after(out, "/resources", 2)
+    in_dm = after(out, "/resources", 2)
+    assert "International" in in_dm and "findahelpline.com" in in_dm and "United Kingdom" in in_dm
     first = after(out, "/selfcheck", 1)
     assert f"Question 1 of {total}" in first and "Steady DM" in first and "[1] " in first
     answers = [after(out, "3", n) for n in range(total)]
@@ -218,7 +221,7 @@ def test_the_database_is_kept_between_runs_unless_fresh(tmp_path: Path) -> None:
     kept = sandbox(tmp_path, "/resources\n")
     assert "Samaritans" in kept.stdout
     fresh = sandbox(tmp_path, "/resources\n", "--fresh")
-    assert "988" in fresh.stdout and "Samaritans" not in fresh.stdout
+    assert "International" in fresh.stdout and "Samaritans" not in fresh.stdout
 
 
 def test_broken_content_stops_it_with_the_reason(tmp_path: Path) -> None:

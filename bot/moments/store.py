@@ -63,6 +63,7 @@ class Submission:
     text: str
     status: str
     created_at: datetime
+    care: bool = False
 
     @property
     def key(self) -> str:
@@ -124,6 +125,7 @@ def _submission(row: aiosqlite.Row) -> Submission:
         text=row["text"],
         status=row["status"],
         created_at=datetime.fromisoformat(row["created_at"]),
+        care=bool(row["care"]),
     )
 
 
@@ -392,16 +394,19 @@ class MomentsStore:
 
     # --- submissions ----------------------------------------------------------------------------
 
-    async def add_submission(self, guild_id: int, author_id: int, text: str, now: datetime) -> Submission:
+    async def add_submission(
+        self, guild_id: int, author_id: int, text: str, now: datetime, *, care: bool = False
+    ) -> Submission:
+        """Every submission waits for review; ``care`` marks words that suggest its author is struggling."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
-                " VALUES (?, ?, ?, 'pending', ?)",
-                (guild_id, author_id, text, _ts(now)),
+                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at, care)"
+                " VALUES (?, ?, ?, 'pending', ?, ?)",
+                (guild_id, author_id, text, _ts(now), int(care)),
             )
             sub_id = cur.lastrowid
         assert sub_id is not None
-        return Submission(sub_id, guild_id, author_id, text, "pending", now)
+        return Submission(sub_id, guild_id, author_id, text, "pending", now, care)
 
     async def submission_times(self, author_id: int, since: datetime) -> list[datetime]:
         """When this person shared moments since ``since``, in any server: the basis of the daily limit."""

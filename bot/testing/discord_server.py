@@ -1059,6 +1059,26 @@ class DiscordServer:
         self.dispatch("INTERACTION_CREATE", payload, app)
         return result
 
+    async def select(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        values: list[str],
+        *,
+        user: User,
+        app: App | None = None,
+    ) -> InteractionResult:
+        """Choose ``values`` in a select menu on a message the bot sent."""
+        app = app or self.app
+        channel = self.channels[int(message["channel_id"])]
+        guild = self.guilds.get(channel.guild_id) if channel.guild_id else None
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        payload, result = self._base_interaction(3, data, user, guild, channel, app)
+        payload["message"] = {k: v for k, v in message.items() if not k.startswith("_")}
+        result.component_message = message
+        self.dispatch("INTERACTION_CREATE", payload, app)
+        return result
+
     async def submit_modal(
         self,
         custom_id: str,
@@ -1196,6 +1216,9 @@ def check_limits(data: Any) -> str | None:
                 return "custom_id over 100 characters"
             if len(item.get("label") or "") > 80:
                 return "button label over 80 characters"
+            options = item.get("options") or []
+            if len(options) > 25 or any(not 1 <= len(o.get("label") or "") <= 100 for o in options):
+                return "a select menu has 1 to 25 options, each labelled in 1 to 100 characters"
     choices = data.get("choices")
     if choices is not None:
         if len(choices) > 25:
