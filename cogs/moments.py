@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from bot.client import SteadyBot, send_ephemeral
 from bot.cooldown import next_allowed
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
+from bot.moments.own_post import find_own_post, post_marker
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
 from bot.moments.schedule import (
     ScheduleError,
@@ -45,6 +46,8 @@ from cogs._views import ButtonRow
 log = logging.getLogger("steady.moments")
 
 POST_RATE = 48.0  # requests a second, under Discord's global 50/s
+SLOW_DOWN = "Discord asked Steady to slow down (rate limited)."
+FIND_PAGES = 5  # pages of 100 messages read back when looking for an earlier post
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
 COMMON_ZONES = (
     "America/New_York",
@@ -68,12 +71,15 @@ PRIVACY_REMINDER = (
 )
 
 
-def moment_embed(moment: Moment, *, title: str = "A quiet moment", note: str = "") -> discord.Embed:
+def moment_embed(
+    moment: Moment, *, title: str = "A quiet moment", note: str = "", day: date | None = None
+) -> discord.Embed:
     embed = discord.Embed(title=title, description=moment.text, colour=COLOUR)
     if moment.prompt:
         embed.add_field(name="If you'd like to share", value=moment.prompt, inline=False)
     footer = "Shared by a member of this server. " if moment.author_id else ""
-    embed.set_footer(text=f"{note}{footer}Add your own with /share-moment.")
+    marker = f"{post_marker(day)} · " if day is not None else ""
+    embed.set_footer(text=f"{note}{footer}{marker}Add your own with /share-moment.")
     return embed
 
 
@@ -91,6 +97,8 @@ def zone_label(name: str, now: datetime) -> str:
 def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
     """Discord's answer, in words an admin can act on."""
     code = getattr(exc, "code", 0) or None
+    if exc.status == 429:
+        return PostFailure("Discord asked Steady to slow down (HTTP 429).", code=code, rate_limited=True)
     if isinstance(exc, discord.Forbidden):
         return PostFailure(
             f"Steady is missing permission to post in <#{channel_id}> (Discord error {code or 403}). "
@@ -187,7 +195,9 @@ class QuietMoments(commands.Cog):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.bot.wait_until_ready(), 60)
         while True:
-            self.runner = MomentsRunner(self._store(), self.bot.clock, self._send, pacer=self.pacer)
+            self.runner = MomentsRunner(
+                self._store(), self.bot.clock, self._send, pacer=self.pacer, finder=self._find
+            )
             try:
                 await self.runner.run()
             except asyncio.CancelledError:
@@ -209,12 +219,14 @@ class QuietMoments(commands.Cog):
         channel = self.bot.get_partial_messageable(request.channel_id, guild_id=request.guild_id)
         try:
             message = await channel.send(
-                embed=moment_embed(request.moment),
+                embed=moment_embed(request.moment, day=request.local_date),
                 nonce=request.nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:
             raise _failure_from(exc, request.channel_id) from None
+        except discord.RateLimited:
+            raise PostFailure(SLOW_DOWN, rate_limited=True) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
         if request.thread:
@@ -225,6 +237,28 @@ class QuietMoments(commands.Cog):
             except discord.HTTPException as exc:
                 log.info("could not open a thread under quiet moment %s: %s", message.id, exc.status)
         return message.id
+
+    async def _find(self, request: PostRequest, since: datetime) -> int | None:
+        """The runner's finder: Steady's own post of that date in the channel since ``since``, if any."""
+        assert self.bot.user is not None
+        after = discord.utils.time_snowflake(since)
+        try:
+            for _ in range(FIND_PAGES):
+                page = await self.bot.http.logs_from(request.channel_id, 100, after=after)
+                found = find_own_post(page, self.bot.user.id, request.local_date)
+                if found is not None or len(page) < 100:
+                    return found
+                after = max(int(m["id"]) for m in page)
+        except discord.Forbidden:
+            log.warning("cannot read history in channel %s; sending without looking", request.channel_id)
+            return None
+        except discord.HTTPException as exc:
+            raise _failure_from(exc, request.channel_id) from None
+        except discord.RateLimited:
+            raise PostFailure(SLOW_DOWN, rate_limited=True) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
+        raise PostFailure("Could not check the channel for an earlier post (too many messages).")
 
     # --- /config moments, pause, resume, status, review ----------------------------------------
 

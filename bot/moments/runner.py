@@ -24,6 +24,10 @@ from bot.moments.store import ClaimRequest, MomentsConfig, MomentsStore, PostRec
 log = logging.getLogger("steady.moments")
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5))
+RATE_LIMIT_RETRY = timedelta(minutes=10)
+# Discord drops a repeated nonce only for a few minutes; a resend later than this looks first.
+NONCE_TRUST = timedelta(minutes=2)
+LOOK_BACK_SLACK = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=1)
 CLAIM_CHUNK = 100
 HISTORY_DAYS = 3
@@ -44,14 +48,19 @@ class PostRequest:
 class PostFailure(Exception):
     """A send that did not happen; ``reason`` is shown to admins by /config status."""
 
-    def __init__(self, reason: str, *, code: int | None = None, transient: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, code: int | None = None, transient: bool = False, rate_limited: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
-        self.transient = transient
+        self.transient = transient or rate_limited
+        self.rate_limited = rate_limited
 
 
 Sender = Callable[[PostRequest], Awaitable[int]]
+# Looks in the channel, from the given instant on, for Steady's own post of the request's date.
+Finder = Callable[[PostRequest, datetime], Awaitable[int | None]]
 Checkpoint = Callable[[str, int], Awaitable[None]]
 
 
@@ -111,6 +120,7 @@ class MomentsRunner:
         checkpoint: Checkpoint | None = None,
         catch_up_limit: timedelta = CATCH_UP_LIMIT,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
+        finder: Finder | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -119,6 +129,8 @@ class MomentsRunner:
         self.checkpoint = checkpoint
         self.catch_up_limit = catch_up_limit
         self.retry_delays = retry_delays
+        self.finder = finder
+        self.stopping = False
         self._sem = asyncio.Semaphore(concurrency)
         self._guilds: dict[int, _Guild] = {}
         self._heap: list[tuple[datetime, int, int]] = []
@@ -294,7 +306,7 @@ class MomentsRunner:
                 record = g.claimed[g.day]
                 if late:
                     self._in_flight.add(guild_id)
-                    self._tg.create_task(self._send(record))
+                    self._tg.create_task(self._send(record, resend=True))
                 else:
                     reason = (
                         "Sending was interrupted and Steady came back "
@@ -354,11 +366,11 @@ class MomentsRunner:
                 await self._check("after_claim", record.guild_id)
                 self._tg.create_task(self._send(record))
 
-    async def _send(self, record: PostRecord) -> None:
+    async def _send(self, record: PostRecord, *, resend: bool = False) -> None:
         guild_id = record.guild_id
         try:
             async with self._sem:
-                await self._send_one(record)
+                await self._send_one(record, resend)
         except Exception:
             log.exception("quiet moment post for guild %s could not be recorded; will look again", guild_id)
             self._dirty.add(guild_id)
@@ -366,8 +378,12 @@ class MomentsRunner:
             return
         self._finish(guild_id)
 
-    async def _send_one(self, record: PostRecord) -> None:
-        """Send one claimed record and record the outcome; crash checkpoints bracket each durable step."""
+    async def _send_one(self, record: PostRecord, resend: bool = False) -> None:
+        """Send one claimed record and record the outcome; crash checkpoints bracket each durable step.
+
+        A resend of a claim old enough that Discord may have forgotten its nonce first looks in the
+        channel for the post the earlier attempt may have made, and only sends if it is not there.
+        """
         guild_id, day = record.guild_id, record.local_date
         g = self._guilds[guild_id]
         moment = await self.store.moment(guild_id, record.moment_key)
@@ -378,13 +394,21 @@ class MomentsRunner:
             return
         thread = bool(g.config and g.config.thread)
         request = PostRequest(guild_id, record.channel_id, day, record.nonce, moment, thread)
-        if self.pacer is not None:
-            await self.pacer.acquire()
         try:
-            message_id = await self.sender(request)
+            message_id = None
+            if resend and self.finder is not None and self.clock.now() - record.due_at >= NONCE_TRUST:
+                if self.pacer is not None:
+                    await self.pacer.acquire()
+                message_id = await self.finder(request, record.due_at - LOOK_BACK_SLACK)
+                if message_id is not None:
+                    log.info("quiet moment for guild %s on %s was already posted; recorded it", guild_id, day)
+            if message_id is None:
+                if self.pacer is not None:
+                    await self.pacer.acquire()
+                message_id = await self.sender(request)
         except PostFailure as exc:
             if exc.transient:
-                await self._retry_or_fail(g, record, exc.reason)
+                await self._retry_or_fail(g, record, exc.reason, rate_limited=exc.rate_limited)
             else:
                 await self._failed(g, record, exc.reason)
             return
@@ -404,12 +428,19 @@ class MomentsRunner:
         g.claimed.pop(record.local_date, None)
         g.handled.add(record.local_date)
 
-    async def _retry_or_fail(self, g: _Guild, record: PostRecord, reason: str) -> None:
-        """Retry a transient error a few times with the same nonce, then give up until tomorrow."""
+    async def _retry_or_fail(
+        self, g: _Guild, record: PostRecord, reason: str, *, rate_limited: bool = False
+    ) -> None:
+        """Retry a transient error a few times with the same nonce, then give up until tomorrow.
+
+        Being rate limited is Discord asking for patience, not a failure: it is retried for as long as the
+        catch-up window lasts.
+        """
         now = self.clock.now()
         attempt = record.attempts
-        if attempt < len(self.retry_delays):
-            retry_at = now + self.retry_delays[attempt]
+        if attempt < len(self.retry_delays) or rate_limited:
+            delay = self.retry_delays[attempt] if attempt < len(self.retry_delays) else RATE_LIMIT_RETRY
+            retry_at = now + delay
             if catch_up_allowed(record.due_at, retry_at, self.catch_up_limit):
                 attempts = await self.store.mark_retry(
                     record.guild_id, record.local_date, reason, retry_at, now
