@@ -1,0 +1,85 @@
+"""Exactly once when Discord forgets: lost responses and late restarts, on the local Discord server.
+
+Discord keeps an enforced nonce for a few minutes only; the local server models that window on the
+bot's clock, and can store a message yet drop the connection before the bot reads the answer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.testing import DiscordServer, Guild, start_bot
+from tests.test_moments_e2e import DUE, START, cog_of, configure, posts, settle
+
+
+@pytest.mark.parametrize(
+    ("stored", "restart_after"),
+    [
+        (True, timedelta(minutes=10)),
+        (True, timedelta(minutes=1)),
+        (False, timedelta(minutes=10)),
+    ],
+    ids=["stored-restart-10min", "stored-restart-1min", "never-reached-restart-10min"],
+)
+async def test_lost_response_then_restart_gives_exactly_one_post(
+    discord_server: DiscordServer, db_path: Path, guild: Guild, stored: bool, restart_after: timedelta
+) -> None:
+    clock = FakeClock(START)
+    discord_server.clock = clock
+    channel = guild.channel("quiet-moments")
+    sends = rf"/channels/{channel.id}/messages$"
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await configure(discord_server, guild)
+        await settle(running)
+        lost = discord_server.lose_response("POST", sends, stored=stored)
+        clock.set(DUE)
+        await discord_server.wait_for(lambda: lost.times == 0)
+        await settle(running)
+        runner = cog_of(running).runner
+        assert runner is not None
+        await discord_server.wait_for(lambda: not runner._in_flight)
+        assert len(posts(discord_server, guild)) == (1 if stored else 0)
+    finally:
+        await running.stop()
+
+    clock.set(DUE + restart_after)
+    again = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await settle(again)
+        clock.set(DUE + restart_after + timedelta(minutes=6))  # past any retry the first run planned
+        await settle(again)
+        await discord_server.wait_for(lambda: len(posts(discord_server, guild)) >= 1)
+        assert len(posts(discord_server, guild)) == 1
+        with sqlite3.connect(db_path) as conn:
+            state, message_id = conn.execute(
+                "SELECT state, message_id FROM moment_posts WHERE guild_id = ?", (guild.id,)
+            ).fetchone()
+        assert state == "sent" and str(message_id) == posts(discord_server, guild)[0]["id"]
+        looked = discord_server.requests_to("GET", sends)
+        assert bool(looked) == (restart_after >= timedelta(minutes=2)), "look only once the nonce may be gone"
+    finally:
+        await again.stop()
+
+
+async def test_without_looking_the_local_discord_would_post_twice(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    """The model itself: after the nonce window the same nonce makes a second message, as on Discord."""
+    clock = FakeClock(START)
+    discord_server.clock = clock
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        channel = running.bot.get_partial_messageable(guild.channel("quiet-moments").id, guild_id=guild.id)
+        first = await channel.send("one", nonce="qm-model-check")
+        clock.advance(timedelta(minutes=4))
+        assert (await channel.send("one", nonce="qm-model-check")).id == first.id
+        clock.advance(timedelta(minutes=2))
+        assert (await channel.send("one", nonce="qm-model-check")).id != first.id
+    finally:
+        await running.stop()
