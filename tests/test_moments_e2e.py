@@ -148,7 +148,7 @@ async def test_crash_at_every_step_then_restart_gives_exactly_one_message_at_dis
     try:
         await settle(again)
         await discord_server.wait_for(lambda: len(posts(discord_server, guild)) >= 1)
-        await asyncio.sleep(0.3)
+        await settle(again)
         assert len(posts(discord_server, guild)) == 1
         with sqlite3.connect(db_path) as conn:
             state, message_id = conn.execute(

@@ -1,0 +1,10 @@
+-- Every server Steady is in, recorded on join and on ready, so one removed while Steady was offline is
+-- purged after 30 days even if it never changed a setting. Removal moves here from guild_settings.
+CREATE TABLE guild_presence (
+    guild_id INTEGER PRIMARY KEY,
+    seen_at TEXT NOT NULL,
+    removed_at TEXT
+);
+CREATE INDEX guild_presence_removed ON guild_presence (removed_at);
+INSERT INTO guild_presence (guild_id, seen_at, removed_at)
+    SELECT guild_id, COALESCE(removed_at, ''), removed_at FROM guild_settings;
