@@ -98,7 +98,7 @@ async def purge_removed_guilds(db: Database, owners: Iterable[GuildDataOwner], n
             await owner.delete_guild_data(guild_id)
         async with db.transaction() as conn:
             cur = await conn.execute(
-                "DELETE FROM guild_presence WHERE guild_id = ? AND removed_at IS NOT NULL AND removed_at <= ?",
+                "DELETE FROM guild_presence WHERE guild_id = ? AND removed_at <= ?",
                 (guild_id, cutoff),
             )
             if cur.rowcount:
