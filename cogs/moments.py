@@ -17,7 +17,6 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process
 
 from bot.client import SteadyBot, send_ephemeral
-from bot.cooldown import next_allowed
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.own_post import find_own_post, post_marker
@@ -513,16 +512,17 @@ class QuietMoments(commands.Cog):
             return
         now = self.bot.clock.now()
         store = self._store()
-        times = await store.submission_times(interaction.user.id, now - timedelta(days=1))
-        again = next_allowed(times, SHARES_PER_DAY, timedelta(days=1), now)
-        if again is not None:
+        added = await store.add_submission_within_limit(
+            interaction.guild_id, interaction.user.id, cleaned, now
+        )
+        if isinstance(added, datetime):
+            again = added
             await send_ephemeral(
                 interaction,
                 f"Thank you for sharing so generously. To keep the queue easy for moderators, each person "
                 f"can share {SHARES_PER_DAY} moments a day; you can share again {stamp(again, 'R')}.",
             )
             return
-        await store.add_submission(interaction.guild_id, interaction.user.id, cleaned, now)
         await send_ephemeral(
             interaction,
             "Thank you for sharing this. A moderator will read it, and once approved it joins this "

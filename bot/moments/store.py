@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.cooldown import next_allowed
 from bot.database import Database
 from bot.moments.content import SUBMISSION_PREFIX, Moment, submission_key
 from bot.moments.rotation import choose_next
@@ -17,6 +18,7 @@ from bot.moments.schedule import Schedule, format_hhmm, parse_hhmm
 SUBMISSION_MIN = 10
 SUBMISSION_MAX = 500
 SHARES_PER_DAY = 3
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,29 @@ class MomentsStore:
 
     async def add_submission(self, guild_id: int, author_id: int, text: str, now: datetime) -> Submission:
         async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
+                " VALUES (?, ?, ?, 'pending', ?)",
+                (guild_id, author_id, text, _ts(now)),
+            )
+            sub_id = cur.lastrowid
+        assert sub_id is not None
+        return Submission(sub_id, guild_id, author_id, text, "pending", now)
+
+    async def add_submission_within_limit(
+        self, guild_id: int, author_id: int, text: str, now: datetime, *, per_day: int = SHARES_PER_DAY
+    ) -> Submission | datetime:
+        """Check the person's daily limit and record the share in one transaction, so two shares at the
+        same moment cannot both pass; returns the submission, or when sharing is allowed again."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT created_at FROM moment_submissions WHERE author_id = ? AND created_at >= ?",
+                (author_id, _ts(now - DAY)),
+            ) as cur:
+                times = [datetime.fromisoformat(r["created_at"]) for r in await cur.fetchall()]
+            again = next_allowed(times, per_day, DAY, now)
+            if again is not None:
+                return again
             cur = await conn.execute(
                 "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
                 " VALUES (?, ?, ?, 'pending', ?)",
