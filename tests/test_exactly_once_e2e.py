@@ -83,3 +83,40 @@ async def test_without_looking_the_local_discord_would_post_twice(
         assert (await channel.send("one", nonce="qm-model-check")).id != first.id
     finally:
         await running.stop()
+
+
+STATE = "SELECT state FROM moment_posts WHERE guild_id = ?"
+
+
+@pytest.mark.parametrize("cloudflare", [False, True], ids=["outlasts-retries", "cloudflare-no-via"])
+async def test_rate_limited_post_is_retried_not_recorded_as_the_days_failure(
+    discord_server: DiscordServer, db_path: Path, guild: Guild, cloudflare: bool
+) -> None:
+    clock = FakeClock(START)
+    discord_server.clock = clock
+    sends = rf"/channels/{guild.channel('quiet-moments').id}/messages$"
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await configure(discord_server, guild)
+        await settle(running)
+        fault = discord_server.fail("POST", sends, 429, times=1 if cloudflare else 5, cloudflare=cloudflare)
+        clock.set(DUE)
+        await discord_server.wait_for(lambda: fault.times == 0)
+        await settle(running)
+        with sqlite3.connect(db_path) as conn:
+            (state,) = conn.execute(
+                "SELECT state FROM moment_posts WHERE guild_id = ?", (guild.id,)
+            ).fetchone()
+        assert state == "claimed", "a rate limit is not the day's failure"
+        assert posts(discord_server, guild) == []
+        clock.set(DUE + timedelta(minutes=1))
+        await settle(running)
+        await discord_server.wait_for(lambda: len(posts(discord_server, guild)) == 1)
+        await settle(running)
+        with sqlite3.connect(db_path) as conn:
+            (state,) = conn.execute(
+                "SELECT state FROM moment_posts WHERE guild_id = ?", (guild.id,)
+            ).fetchone()
+        assert state == "sent"
+    finally:
+        await running.stop()

@@ -149,6 +149,7 @@ class Fault:
     times: int = 1
     retry_after: float | None = None
     is_global: bool = False
+    cloudflare: bool = False
 
 
 @dataclass
@@ -437,9 +438,13 @@ class DiscordServer:
         retry_after: float | None = None,
         is_global: bool = False,
         message: str = "injected fault",
+        cloudflare: bool = False,
     ) -> Fault:
-        """The next ``times`` requests matching ``method`` and the ``path`` regex get this error."""
-        fault = Fault(method.upper(), re.compile(path), status, code, message, times, retry_after, is_global)
+        """The next ``times`` requests matching ``method`` and the ``path`` regex get this error
+        (``cloudflare``: a 429 from Cloudflare's edge, with no ``Via`` header; discord.py never retries it)."""
+        fault = Fault(
+            method.upper(), re.compile(path), status, code, message, times, retry_after, is_global, cloudflare
+        )
         self.faults.append(fault)
         return fault
 
@@ -627,7 +632,7 @@ class DiscordServer:
             if fault.times > 0 and fault.method == method and fault.path.search(path):
                 fault.times -= 1
                 if fault.status == 429:
-                    return _too_many(fault.retry_after or 0.1, fault.is_global)
+                    return _too_many(fault.retry_after or 0.1, fault.is_global, via=not fault.cloudflare)
                 return _error(fault.status, fault.code, fault.message)
         return None
 
@@ -1292,8 +1297,10 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status)
 
 
-def _too_many(retry_after: float, is_global: bool) -> web.Response:
-    headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after)))}
+def _too_many(retry_after: float, is_global: bool, *, via: bool = True) -> web.Response:
+    headers = {"Retry-After": str(max(1, round(retry_after)))}
+    if via:
+        headers["Via"] = "1.1 google"
     if is_global:
         headers["X-RateLimit-Global"] = "true"
         headers["X-RateLimit-Scope"] = "global"
