@@ -441,7 +441,7 @@ class DiscordServer:
         cloudflare: bool = False,
     ) -> Fault:
         """The next ``times`` requests matching ``method`` and the ``path`` regex get this error
-        (``cloudflare``: a 429 from Cloudflare's edge, with no ``Via`` header; discord.py never retries it)."""
+        (``cloudflare``: a 429 from Cloudflare's edge, without ``Via``; discord.py never retries it)."""
         fault = Fault(
             method.upper(), re.compile(path), status, code, message, times, retry_after, is_global, cloudflare
         )
