@@ -185,6 +185,11 @@ class QuietMoments(commands.Cog):
         self._notify(guild_id)
         return deleted
 
+    async def drain(self, timeout: float) -> None:
+        """Shutdown: no new posts; those under way finish and are recorded (bounded by ``timeout``)."""
+        if self.runner is not None and not await self.runner.drain(timeout):
+            log.warning("quiet moment posts were still under way at shutdown; the next start checks them")
+
     def _store(self) -> MomentsStore:
         assert self.store is not None
         return self.store

@@ -154,6 +154,18 @@ class MomentsRunner:
     def next_wake(self) -> datetime | None:
         return self._top()
 
+    async def drain(self, timeout: float = 10.0) -> bool:
+        """Shutdown, step one: start no new sends, and wait (at most ``timeout`` seconds) for the posts
+        already under way to be sent and recorded. Claims not yet sent stay claimed: the next start sends
+        them, or finds them in the channel. True if nothing was left in flight."""
+        self.stopping = True
+        self._wake.set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._in_flight and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return not self._in_flight
+
     async def run(self) -> None:
         """Run until cancelled; a crash inside any post propagates so a supervisor can restart cleanly."""
         async with asyncio.TaskGroup() as tg:
@@ -292,7 +304,7 @@ class MomentsRunner:
     # --- posting ------------------------------------------------------------------------------
 
     async def _dispatch(self, guild_ids: list[int]) -> None:
-        if not guild_ids:
+        if not guild_ids or self.stopping:
             return
         assert self._tg is not None
         now = self.clock.now()
@@ -337,6 +349,10 @@ class MomentsRunner:
         assert self._tg is not None
         for start in range(0, len(items), CLAIM_CHUNK):
             chunk = items[start : start + CLAIM_CHUNK]
+            if self.stopping:
+                for guild_id, _, _ in chunk:
+                    self._finish(guild_id, replan=False)
+                continue
             requests: list[ClaimRequest] = []
             for guild_id, day, due in chunk:
                 await self._check("before_claim", guild_id)
@@ -394,6 +410,8 @@ class MomentsRunner:
             return
         thread = bool(g.config and g.config.thread)
         request = PostRequest(guild_id, record.channel_id, day, record.nonce, moment, thread)
+        if self.stopping:
+            return  # left claimed: the next start sends it, or finds it in the channel
         try:
             message_id = None
             if resend and self.finder is not None and self.clock.now() - record.due_at >= NONCE_TRUST:
