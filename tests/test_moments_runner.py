@@ -370,3 +370,14 @@ async def test_idle_cost_does_not_grow_with_servers(env: Harness) -> None:
     assert env.runner.loops == loops, "the runner woke up with nothing due"
     await env.at(utc(2024, 6, 3, 6, 15))  # 12:00 in Kathmandu
     assert {m.guild_id for m in env.discord.messages} == {g for g in range(1, 1001) if g % 24 == 12}
+
+
+async def test_old_post_records_are_pruned_once_a_day(env: Harness) -> None:
+    await configure(env)
+    await env.start()
+    for day in range(40):
+        await env.at(utc(2024, 6, 3, 8, 0) + timedelta(days=day))
+    assert len(env.discord.messages) == 40
+    kept = await env.store.records_since(date(2000, 1, 1))
+    assert 27 <= len(kept) <= 29, "about four weeks of history is kept"
+    assert min(r.local_date for r in kept) >= date(2024, 7, 12) - timedelta(weeks=4)

@@ -31,6 +31,7 @@ LOOK_BACK_SLACK = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=1)
 CLAIM_CHUNK = 100
 HISTORY_DAYS = 3
+POST_HISTORY = timedelta(weeks=4)  # post records older than this are pruned, once a day
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class MomentsRunner:
         self._wake = asyncio.Event()
         self._tg: asyncio.TaskGroup | None = None
         self._sleep_target: datetime | None = None
+        self._pruned_on: date | None = None
+        self._pruning = 0
         self.idle = False
         self.loops = 0
         self.started = asyncio.Event()
@@ -175,6 +178,7 @@ class MomentsRunner:
             while True:
                 self.loops += 1
                 try:
+                    await self._prune()
                     await self._reload_dirty()
                     await self._dispatch(self._pop_due(self.clock.now()))
                 except Exception:
@@ -192,6 +196,7 @@ class MomentsRunner:
             target = self._sleep_target
             if (
                 self.idle
+                and not self._pruning
                 and not self._in_flight
                 and not self._dirty
                 and not self._wake.is_set()
@@ -221,6 +226,26 @@ class MomentsRunner:
             g.claimed[r.local_date] = r
         else:
             g.handled.add(r.local_date)
+
+    async def _prune(self) -> None:
+        """Keep moment_posts small: at most once a day, forget records older than POST_HISTORY (in the
+        background, in small transactions, so posting never waits for it)."""
+        today = self.clock.now().date()
+        if self._pruned_on == today or self._tg is None:
+            return
+        self._pruned_on = today
+        self._pruning += 1
+        self._tg.create_task(self._prune_before(today - POST_HISTORY))
+
+    async def _prune_before(self, before: date) -> None:
+        try:
+            pruned = await self.store.prune_posts(before)
+            if pruned:
+                log.info("forgot %d quiet moment post records older than %d days", pruned, POST_HISTORY.days)
+        except Exception:
+            log.exception("could not prune old quiet moment post records; will try again tomorrow")
+        finally:
+            self._pruning -= 1
 
     async def _reload_dirty(self) -> None:
         ready = self._dirty - self._in_flight

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -194,6 +195,24 @@ class MomentsStore:
                 (guild_id, since.isoformat()),
             )
         return [_record(r) for r in rows]
+
+    async def prune_posts(self, before: date, *, batch: int = 2000) -> int:
+        """Forget post records for dates before ``before`` (never a claim still owed); returns how many.
+
+        In small transactions, so a first prune of a long history never holds the write lock for long.
+        """
+        total = 0
+        while True:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    "DELETE FROM moment_posts WHERE rowid IN (SELECT rowid FROM moment_posts"
+                    " WHERE local_date < ? AND state != 'claimed' LIMIT ?)",
+                    (before.isoformat(), batch),
+                )
+            total += max(cur.rowcount, 0)
+            if cur.rowcount < batch:
+                return total
+            await asyncio.sleep(0)
 
     async def claimed_records(self) -> list[PostRecord]:
         rows = await self.db.fetchall("SELECT * FROM moment_posts WHERE state = 'claimed'")
