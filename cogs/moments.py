@@ -40,7 +40,7 @@ from bot.moments.store import (
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 log = logging.getLogger("steady.moments")
 
@@ -116,6 +116,7 @@ def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
 
 
 class ReviewButton(
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"qm:review:(?P<action>approve|reject):(?P<sid>\d+)",
 ):

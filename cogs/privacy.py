@@ -23,7 +23,7 @@ from bot.privacy import (
     mark_guild_removed,
     purge_removed_guilds,
 )
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=6)
@@ -37,7 +37,9 @@ def guild_owners(bot: commands.Bot) -> list[GuildDataOwner]:
     return [cog for cog in bot.cogs.values() if isinstance(cog, GuildDataOwner)]
 
 
-class MyDataButton(discord.ui.DynamicItem[discord.ui.Button], template=r"steady:mydata:(?P<step>ask|yes|no)"):
+class MyDataButton(
+    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:mydata:(?P<step>ask|yes|no)"
+):
     """The delete flow's buttons; they act for whoever clicks, on that person's data only."""
 
     LABELS = {"ask": "Delete all my data", "yes": "Yes, delete everything", "no": "Keep my data"}

@@ -29,6 +29,7 @@ from bot.selfcheck import (
     question_screen,
     result_screen,
 )
+from cogs._views import Guarded
 
 log = logging.getLogger(__name__)
 COLOUR = discord.Colour.teal()
@@ -102,7 +103,7 @@ def _button(
     return button
 
 
-class _Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfcheck:base"):
+class _Button(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfcheck:base"):
     """Shared plumbing: route the click to the cog, and never let an error reach the person raw."""
 
     def __init__(self, custom_id: str) -> None:
@@ -113,11 +114,7 @@ class _Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfche
         if cog is None:
             await send_ephemeral(interaction, BROKEN)
             return
-        try:
-            await self.handle(cog, interaction)
-        except Exception:
-            log.exception("self-check %s failed (user %s)", type(self).__name__, interaction.user.id)
-            await send_ephemeral(interaction, BROKEN)
+        await self.handle(cog, interaction)
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
         raise NotImplementedError
