@@ -120,3 +120,18 @@ async def test_rate_limited_post_is_retried_not_recorded_as_the_days_failure(
         assert state == "sent"
     finally:
         await running.stop()
+
+
+async def test_a_callback_after_three_seconds_fails_like_discord(
+    discord_server: DiscordServer, steady: object, guild: Guild
+) -> None:
+    """The local Discord enforces the 3-second deadline on real time: a late first reply is 10062."""
+    discord_server.interaction_deadline = 0.0
+    result = await discord_server.slash("quietmoment", user=discord_server.member, guild=guild)
+    await discord_server.wait_for(lambda: discord_server.late_callbacks >= 1)
+    assert result.callback is None and result.expired
+    late = [r for r in discord_server.requests_to("POST", rf"/interactions/{result.id}/") if r.status == 404]
+    assert late, "the late callback was refused with 404 Unknown interaction"
+    discord_server.interaction_deadline = 3.0
+    again = await (await discord_server.slash("quietmoment", user=discord_server.member, guild=guild)).wait()
+    assert again.callback is not None and not again.expired

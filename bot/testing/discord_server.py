@@ -181,6 +181,9 @@ class InteractionResult:
         self.token = token
         self.app = app
         self.sent_at = time.perf_counter()
+        # Discord's 3 seconds run on real time (the network's), never on the bot's fake clock.
+        self.deadline = asyncio.get_running_loop().time() + server.interaction_deadline
+        self.expired = False
         self.answered_at: float | None = None
         self.callback: dict[str, Any] | None = None
         self.original: dict[str, Any] | None = None
@@ -276,10 +279,12 @@ class DiscordServer:
         self.global_rate_limit: int | None = None
         self._rate_window: dict[str, list[float]] = {}
         self.rate_limited = 0
+        self.late_callbacks = 0
         self._nonces: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = {}
         # Discord keeps an enforced nonce only for a few minutes, on its own clock: here the bot's clock.
         self.clock: ClockLike | None = None
         self.nonce_window = timedelta(minutes=5)
+        self.interaction_deadline = 3.0  # seconds for the initial callback, as on Discord
         self.lost: list[LostResponse] = []
         self._dm_channels: dict[int, Channel] = {}
         self._interactions: dict[str, InteractionResult] = {}
@@ -782,6 +787,10 @@ class DiscordServer:
         result = self._result(token)
         if result.callback is not None:
             raise _Error(400, 40060, "Interaction has already been acknowledged.")
+        if asyncio.get_running_loop().time() > result.deadline:
+            result.expired = True
+            self.late_callbacks += 1
+            raise _Error(404, 10062, "Unknown interaction")
         result.callback = body
         result.answered_at = time.perf_counter()
         kind = body["type"]
