@@ -70,7 +70,7 @@ async def mark_guild_present(db: Database, guild_ids: Iterable[int], now: dateti
     async with db.transaction() as conn:
         await conn.executemany(
             "INSERT INTO guild_presence (guild_id, seen_at, removed_at) VALUES (?, ?, NULL) "
-            "ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at, removed_at = NULL",
+            "ON CONFLICT (guild_id) DO UPDATE SET removed_at = NULL",
             rows,
         )
 

@@ -2,7 +2,7 @@
 -- purged after 30 days even if it never changed a setting. Removal moves here from guild_settings.
 CREATE TABLE guild_presence (
     guild_id INTEGER PRIMARY KEY,
-    seen_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL, -- first seen
     removed_at TEXT
 );
 CREATE INDEX guild_presence_removed ON guild_presence (removed_at);
