@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,6 +116,19 @@ def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
     return PostFailure(f"Discord refused the post (HTTP {exc.status}, error {code}).", code=code)
 
 
+@contextlib.contextmanager
+def _as_post_failure(channel_id: int) -> Iterator[None]:
+    """Discord's errors and a lost connection as the runner's PostFailure (transient where a retry helps)."""
+    try:
+        yield
+    except discord.HTTPException as exc:
+        raise _failure_from(exc, channel_id) from None
+    except discord.RateLimited:
+        raise PostFailure(SLOW_DOWN, rate_limited=True) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
+
+
 class ReviewButton(
     Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -222,18 +236,12 @@ class QuietMoments(commands.Cog):
         if self.bot.is_ready() and self.bot.get_guild(request.guild_id) is None:
             raise PostFailure("Steady is no longer in this server.")
         channel = self.bot.get_partial_messageable(request.channel_id, guild_id=request.guild_id)
-        try:
+        with _as_post_failure(request.channel_id):
             message = await channel.send(
                 embed=moment_embed(request.moment, day=request.local_date),
                 nonce=request.nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
-        except discord.HTTPException as exc:
-            raise _failure_from(exc, request.channel_id) from None
-        except discord.RateLimited:
-            raise PostFailure(SLOW_DOWN, rate_limited=True) from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
         if request.thread:
             await self.pacer.acquire()
             name = request.moment.prompt or "Replies, if you'd like to share"
@@ -247,22 +255,17 @@ class QuietMoments(commands.Cog):
         """The runner's finder: Steady's own post of that date in the channel since ``since``, if any."""
         assert self.bot.user is not None
         after = discord.utils.time_snowflake(since)
-        try:
-            for _ in range(FIND_PAGES):
-                page = await self.bot.http.logs_from(request.channel_id, 100, after=after)
-                found = find_own_post(page, self.bot.user.id, request.local_date)
-                if found is not None or len(page) < 100:
-                    return found
-                after = max(int(m["id"]) for m in page)
-        except discord.Forbidden:
-            log.warning("cannot read history in channel %s; sending without looking", request.channel_id)
-            return None
-        except discord.HTTPException as exc:
-            raise _failure_from(exc, request.channel_id) from None
-        except discord.RateLimited:
-            raise PostFailure(SLOW_DOWN, rate_limited=True) from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
+        with _as_post_failure(request.channel_id):
+            try:
+                for _ in range(FIND_PAGES):
+                    page = await self.bot.http.logs_from(request.channel_id, 100, after=after)
+                    found = find_own_post(page, self.bot.user.id, request.local_date)
+                    if found is not None or len(page) < 100:
+                        return found
+                    after = max(int(m["id"]) for m in page)
+            except discord.Forbidden:
+                log.warning("cannot read history in channel %s; sending without looking", request.channel_id)
+                return None
         raise PostFailure("Could not check the channel for an earlier post (too many messages).")
 
     # --- /config moments, pause, resume, status, review ----------------------------------------

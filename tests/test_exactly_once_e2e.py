@@ -14,7 +14,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.testing import DiscordServer, Guild, start_bot
-from tests.test_moments_e2e import DUE, START, cog_of, configure, posts, settle
+from tests.test_moments_e2e import DUE, START, assert_recorded_as_sent, cog_of, configure, posts, settle
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,7 @@ async def test_lost_response_then_restart_gives_exactly_one_post(
         await settle(again)
         await discord_server.wait_for(lambda: len(posts(discord_server, guild)) >= 1)
         assert len(posts(discord_server, guild)) == 1
-        with sqlite3.connect(db_path) as conn:
-            state, message_id = conn.execute(
-                "SELECT state, message_id FROM moment_posts WHERE guild_id = ?", (guild.id,)
-            ).fetchone()
-        assert state == "sent" and str(message_id) == posts(discord_server, guild)[0]["id"]
+        assert_recorded_as_sent(db_path, discord_server, guild)
         looked = discord_server.requests_to("GET", sends)
         assert bool(looked) == (restart_after >= timedelta(minutes=2)), "look only once the nonce may be gone"
     finally:
