@@ -143,6 +143,7 @@ class MomentsRunner:
         self._sleep_target: datetime | None = None
         self._pruned_on: date | None = None
         self._pruning = 0
+        self._running = False
         self.idle = False
         self.loops = 0
         self.started = asyncio.Event()
@@ -165,12 +166,19 @@ class MomentsRunner:
         self._wake.set()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self._in_flight and loop.time() < deadline:
+        while self._in_flight and self._running and loop.time() < deadline:
             await asyncio.sleep(0.01)
         return not self._in_flight
 
     async def run(self) -> None:
         """Run until cancelled; a crash inside any post propagates so a supervisor can restart cleanly."""
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         async with asyncio.TaskGroup() as tg:
             self._tg = tg
             await self._load_all()
