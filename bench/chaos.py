@@ -70,6 +70,7 @@ class Figures:
     faq_answered: int = 0
     shares_approved: int = 0
     unanswered_interactions: int = 0
+    late_callbacks: int = 0
     integrity: str = ""
     alive: bool = False
     exit_code: int | None = None
@@ -100,7 +101,8 @@ class Figures:
             f"self-check answers acknowledged: {self.answers_acknowledged}, lost: {self.answers_lost} "
             f"({self.selfchecks_finished} runs finished)",
             f"faq answers: {self.faq_answered}, shared moments approved: {self.shares_approved}, "
-            f"interactions unanswered while the bot was down: {self.unanswered_interactions}",
+            f"interactions unanswered while the bot was down: {self.unanswered_interactions} "
+            f"(of them answered after Discord's 3 s and refused: {self.late_callbacks})",
             f"integrity_check: {self.integrity}, alive and answering: {self.alive}, "
             f"SIGTERM exit: {self.exit_code}",
             *[f"PROBLEM: {p}" for p in self.problems],
@@ -463,6 +465,7 @@ class Chaos:
                     if lost:
                         f.problems.append(f"run {run_id}: acknowledged answers {lost} are not stored")
             f.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        f.late_callbacks = self.server.late_callbacks
         f.alive = await self.answers_again()
         f.exit_code = await self.bot.terminate()
         if f.exit_code != 0:
