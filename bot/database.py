@@ -54,6 +54,7 @@ class Database:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steady-db")
         # One transaction at a time across the writing connections; concurrent tasks queue here.
         self._write_lock = asyncio.Lock()
+        self._read_lock = asyncio.Lock()
         self.closed = False
 
     @classmethod
@@ -146,16 +147,23 @@ class Database:
             return await _finish(self._in_thread(_in_transaction, self._sync, work))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.read_connection().execute(sql, tuple(params)) as cur:
+        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.read_connection().execute(sql, tuple(params)) as cur:
+        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
-    def read_connection(self) -> aiosqlite.Connection:
-        """The read connection (the writer only while opening, before it exists)."""
-        return self.reader if self.reader is not None else self.conn
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The read connection, one reader at a time: a statement left open by one task would otherwise
+        pin the snapshot for the next, which could then miss a write already acknowledged to someone.
+        (The writer serves reads only while opening, before the reader exists.)"""
+        if self.reader is None:
+            yield self.conn
+            return
+        async with self._read_lock:
+            yield self.reader
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
         """One statement in its own transaction (durable on return)."""
@@ -169,7 +177,8 @@ class Database:
                 return
             self.closed = True
             if self.reader is not None:
-                await self.reader.close()
+                async with self._read_lock:
+                    await self.reader.close()
             if self._sync is not None:
                 await self._in_thread(self._sync.close)
             await self.conn.close()

@@ -12,8 +12,10 @@ from cogs._views import SOMETHING_WRONG
 async def _to_delete_confirmation(server: DiscordServer, guild: Guild) -> tuple[dict, str]:
     member = server.member
     text = "Slow breaths at the nurses' station count as a break too."
-    await (await server.slash("share-moment", user=member, guild=guild, text=text)).wait()
+    shared = await (await server.slash("share-moment", user=member, guild=guild, text=text)).wait()
+    assert "Thank you for sharing this" in text_of(shared.data), text_of(shared.data)
     shown = await (await server.slash("mydata", user=member, guild=guild)).wait()
+    assert buttons_of(shown.data), text_of(shown.data)
     ask = next(b for b in buttons_of(shown.data) if b["custom_id"] == "steady:mydata:ask")
     asked = await (await server.click(shown.original, ask["custom_id"], user=member)).wait()
     assert asked.original is not None

@@ -151,3 +151,29 @@ async def test_failed_commit_rolls_back_and_the_connection_keeps_working(tmp_pat
         await db.close()
     with sqlite3.connect(tmp_path / "s.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(*) FROM child").fetchone() == (1,)
+
+
+async def test_a_read_after_a_commit_sees_it_even_while_another_read_is_open(tmp_path: Path) -> None:
+    """An open statement pins its connection's snapshot; reads must not share one across a commit."""
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        for n in range(3):
+            await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (?, 'UK')", (n,))
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def slow_reader() -> None:
+            async with db.reading() as conn, conn.execute("SELECT guild_id FROM guild_settings") as cur:
+                await cur.fetchone()
+                inside.set()
+                await release.wait()
+
+        task = asyncio.create_task(slow_reader())
+        await inside.wait()
+        await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (99, 'NZ')")
+        release.set()
+        row = await db.fetchone("SELECT region FROM guild_settings WHERE guild_id = 99")
+        assert row is not None and row["region"] == "NZ"
+        await task
+    finally:
+        await db.close()

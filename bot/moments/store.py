@@ -369,8 +369,9 @@ class MomentsStore:
 
     async def peek_next(self, guild_id: int) -> Moment | None:
         """The moment the next post would use, without consuming it."""
-        pool = await self._pool_keys(self.db.read_connection(), guild_id)
-        cycle, last_key, used = await self._rotation_state(self.db.read_connection(), guild_id)
+        async with self.db.reading() as conn:
+            pool = await self._pool_keys(conn, guild_id)
+            cycle, last_key, used = await self._rotation_state(conn, guild_id)
         choice = choose_next(guild_id, cycle, used, pool, last_key)
         return await self.moment(guild_id, choice[1]) if choice else None
 
