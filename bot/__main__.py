@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+from bot import __version__
 from bot.clock import SystemClock
 from bot.content import ContentError
 from bot.database import DatabaseError
@@ -17,6 +22,21 @@ from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
+RETRY_FIRST = 2.0
+RETRY_MAX = 60.0
+USAGE = f"""usage: steady [--help | --version | sandbox [--help] ...]
+
+Steady {__version__}: a calm Discord bot for mental health technicians, students and their peers.
+
+  steady            run the bot (python -m bot does the same)
+  steady sandbox    try the whole bot offline in this terminal: no token, no network
+                    (steady sandbox --help lists its options)
+  steady --version  print the version
+
+Settings come from the environment and from a .env file in the working folder (the real
+environment wins); the database defaults to data/steady.sqlite3, also relative to the working
+folder. DISCORD_TOKEN is required; .env.example lists every setting.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,12 +45,29 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0
+    if args and args[0] in ("-V", "--version"):
+        print(f"steady {__version__}")
+        return 0
+    if args:
+        print(f"steady: unknown argument {args[0]!r}; see steady --help", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"steady: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level, [settings.token])
+    dotenv = Path(".env")
+    log.info(
+        "Steady %s in %s (%s); database %s",
+        __version__,
+        Path.cwd(),
+        ".env read from here" if dotenv.is_file() else "no .env here, using the environment",
+        settings.database_path.resolve(),
+    )
     tune_gc()
     try:
         asyncio.run(run(settings))
@@ -72,8 +109,13 @@ async def run(settings: Settings) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop)
+
+    async def start() -> None:
+        await login_with_retry(bot, settings.token)
+        await bot.connect(reconnect=True)
+
     async with bot:
-        runner = asyncio.create_task(bot.start(settings.token))
+        runner = asyncio.create_task(start())
         stopper = asyncio.create_task(stopping.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
@@ -81,7 +123,50 @@ async def run(settings: Settings) -> None:
             runner.result()
         else:
             await bot.close()
-            await runner
+            runner.cancel()  # still waiting to reach Discord, perhaps
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+
+
+def unreachable(exc: BaseException) -> bool:
+    """A network failure worth waiting out (no route, DNS, refused, Discord 5xx), not a bad setting."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, discord.HTTPException):
+        return exc.status >= 500
+    return isinstance(exc, aiohttp.ClientConnectionError | OSError | TimeoutError)
+
+
+async def login_with_retry(
+    bot: Any,
+    token: str,
+    *,
+    first: float = RETRY_FIRST,
+    most: float = RETRY_MAX,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Log in, waiting out a missing network with one log line per try and growing pauses.
+
+    A refused token (LoginFailure) still ends start-up. Only failures before the bot's own setup are
+    retried: once its extensions are loading, repeating the login would load them twice.
+    """
+    from discord.utils import MISSING
+
+    delay = first
+    while True:
+        try:
+            await bot.login(token)
+            return
+        except Exception as exc:
+            if not unreachable(exc) or bot.extensions:
+                raise
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            log.warning("cannot reach Discord (%s); trying again in %.0f s", reason, delay)
+        await bot.http.close()
+        bot.http.connector = MISSING  # closed with the session; login makes a new one
+        await sleep(delay)
+        delay = min(delay * 2, most)
 
 
 def tune_gc() -> None:

@@ -8,6 +8,19 @@ from discord.ext import commands
 
 from bot.client import UserFacingCheckFailure
 
+# The choice names people see for a region; the values stay the codes that are stored and in PRODUCT.md.
+REGION_NAMES = {
+    "US": "United States",
+    "CA": "Canada",
+    "UK": "United Kingdom",
+    "IE": "Ireland",
+    "AU": "Australia",
+    "NZ": "New Zealand / Aotearoa",
+    "IN": "India",
+    "INTL": "International (anywhere else)",
+}
+REGION_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in REGION_NAMES.items()]
+
 NOT_MANAGER = "Only people with the **Manage Server** permission can change Steady's settings here."
 
 

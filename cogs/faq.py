@@ -1,8 +1,9 @@
-"""`/faq` and `/config faq-add` / `faq-remove`: Discord in and out of the FAQ core in `bot/faq.py`."""
+"""`/faq` and `/config faq-add` / `faq-remove`: Discord in and out of the FAQ core in `bot/faq/`."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -17,6 +18,7 @@ from bot.faq import (
     FaqEntry,
     FaqInputError,
     FaqStore,
+    RecentAnswers,
     answer_privately,
     autocomplete_own,
     load_faq,
@@ -81,6 +83,11 @@ class TopicButton(
 
 def answer_embed(entry: FaqEntry) -> discord.Embed:
     embed = discord.Embed(title=fit(entry.title, 256), description=entry.answer, colour=COLOUR)
+    if entry.sources:
+        links = [f"[{urlsplit(url).hostname or url}]({url})" for url in entry.sources]
+        embed.add_field(
+            name="Check the official pages", value=fit(" · ".join(links), FIELD_MAX), inline=False
+        )
     if entry.is_server_entry:
         embed.set_footer(text="Written by this server's moderators. See every topic with /faq.")
     else:
@@ -142,6 +149,38 @@ def index_embed(entries: list[FaqEntry]) -> discord.Embed:
     return embed
 
 
+def unsure_text(near: bool) -> str:
+    """Said only to the asker when Steady isn't sure, so a wrong answer is never posted for everyone."""
+    if near:
+        lead = (
+            "I'm not sure I understood, so I'm answering only you. Is it one of these? "
+            "Pick one, ask in other words, or use `/faq` on its own to see every topic."
+        )
+    else:
+        lead = (
+            "I couldn't find a good answer to that, sorry. These topics are the closest; "
+            "or use `/faq` on its own to see them all."
+        )
+    return (
+        lead + "\nIf you're having a hard time yourself, `/resources` lists people you can reach right now."
+    )
+
+
+def earlier_text(link: str) -> str:
+    return f"This was answered in this channel a few minutes ago: {link}\nHere it is again, just for you."
+
+
+def message_link(sent: object, guild_id: int | None, channel_id: int) -> str | None:
+    """A link to the message a response created, from the callback reply (no extra request)."""
+    resource = getattr(sent, "resource", None)
+    if isinstance(resource, discord.Message):
+        return resource.jump_url
+    message_id = getattr(sent, "message_id", None)
+    if message_id is None or guild_id is None:
+        return None
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
 class Faq(commands.Cog):
     """Holds the built-in entries and every server's own entries in memory; commands read no disk."""
 
@@ -151,9 +190,11 @@ class Faq(commands.Cog):
         self.bot = bot
         self.store = FaqStore(bot.db, bot.clock)
         self.catalog = FaqCatalog(load_faq(bot.data_dir / "faq.toml"), self.store)
+        self.recent = RecentAnswers()
 
     async def cog_load(self) -> None:
         await self.store.load()
+        self.catalog.warm()
         self.bot.add_dynamic_items(TopicButton)
         bind_config(self)
 
@@ -181,21 +222,28 @@ class Faq(commands.Cog):
         result = self.catalog.match(question, guild_id)
         if result.entry is None:
             await interaction.response.send_message(
-                "I couldn't find a good answer to that, sorry. These topics are the closest; "
-                "or use `/faq` on its own to see them all.\n"
-                "If you're having a hard time yourself, `/resources` lists people you can reach right now.",
+                unsure_text(result.score > 0),
                 ephemeral=True,
                 **with_view(topic_view([s.entry for s in result.closest])),
                 allowed_mentions=NO_PINGS,
             )
             return
         entry = result.entry
-        await interaction.response.send_message(
+        private = answer_privately(entry)
+        channel_id = interaction.channel_id if guild_id is not None else None
+        now = self.bot.clock.now()
+        earlier = None if private or channel_id is None else self.recent.earlier(channel_id, entry.key, now)
+        sent = await interaction.response.send_message(
+            earlier_text(earlier.link) if earlier is not None else None,
             embed=answer_embed(entry),
-            ephemeral=answer_privately(entry),
+            ephemeral=private or earlier is not None,
             **with_view(related_view(self.catalog, entry, guild_id)),
             allowed_mentions=NO_PINGS,
         )
+        if not private and earlier is None and channel_id is not None:
+            link = message_link(sent, guild_id, channel_id)
+            if link is not None:
+                self.recent.record(channel_id, entry.key, now, link)
 
     @faq.autocomplete("question")
     async def faq_autocomplete(
@@ -225,6 +273,7 @@ class Faq(commands.Cog):
         except FaqInputError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True, allowed_mentions=NO_PINGS)
             return
+        self.catalog.warm(interaction.guild_id)
         title = discord.utils.escape_markdown(outcome.entry.title)
         count = len(self.store.entries(interaction.guild_id))
         if outcome.replaced:
@@ -233,6 +282,11 @@ class Faq(commands.Cog):
             text = (
                 f"Added. **{title}** now shows in `/faq` for this server "
                 f"({count} of {SERVER_ENTRIES_MAX} server entries)."
+            )
+        if self.catalog.builtin_titled(outcome.entry.title) is not None:
+            text += (
+                "\nThis replaces the built-in topic with the same title in this server. "
+                "Remove it with `/config faq-remove` to bring the built-in answer back."
             )
         await interaction.response.send_message(
             text, embed=answer_embed(outcome.entry), ephemeral=True, allowed_mentions=NO_PINGS
@@ -245,6 +299,7 @@ class Faq(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         removed = await self.store.remove(interaction.guild_id, question)
+        self.catalog.warm(interaction.guild_id)
         if removed is None:
             shown = discord.utils.escape_markdown(fit(question.strip(), 100))
             await interaction.response.send_message(
@@ -255,9 +310,11 @@ class Faq(commands.Cog):
             )
             return
         title = discord.utils.escape_markdown(removed.title)
-        await interaction.response.send_message(
-            f"Removed. **{title}** no longer shows in `/faq` here.", ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        if self.catalog.builtin_titled(removed.title) is not None:
+            text = f"Removed. The built-in answer to **{title}** is back in `/faq` here."
+        else:
+            text = f"Removed. **{title}** no longer shows in `/faq` here."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @faq_remove.autocomplete("question")
     async def faq_remove_autocomplete(

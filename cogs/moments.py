@@ -9,26 +9,18 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
-from rapidfuzz import fuzz, process
 
 from bot.client import SteadyBot, send_ephemeral
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
 from bot.moments.own_post import find_own_post, post_marker
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
-from bot.moments.schedule import (
-    ScheduleError,
-    format_hhmm,
-    parse_hhmm,
-    parse_zone,
-    timezone_names,
-)
+from bot.moments.schedule import ScheduleError, format_hhmm, parse_hhmm
 from bot.moments.status import moments_status, todays_moment
 from bot.moments.store import (
     SHARES_PER_DAY,
@@ -38,6 +30,7 @@ from bot.moments.store import (
     PostRecord,
     Submission,
 )
+from bot.moments.zones import load_zone_aliases, zone_phrase
 from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._config import NOT_MANAGER, bind_config, config_group
@@ -49,19 +42,6 @@ POST_RATE = 48.0  # requests a second, under Discord's global 50/s
 SLOW_DOWN = "Discord asked Steady to slow down (rate limited)."
 FIND_PAGES = 5  # pages of 100 messages read back when looking for an earlier post
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
-COMMON_ZONES = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "Europe/London",
-    "Europe/Dublin",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "Asia/Kolkata",
-    "UTC",
-)
 RETENTION_NOTE = (
     f"If Steady is removed from this server, these settings, shared moments and post history are kept "
     f"{RETENTION.days} days in case you add it back, then deleted."
@@ -87,11 +67,26 @@ def stamp(when: datetime, style: str = "F") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def zone_label(name: str, now: datetime) -> str:
-    offset = now.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
-    sign = "+" if offset >= timedelta(0) else "−"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{name} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+def first_setup_message(missing: list[str]) -> str:
+    """The first `/config moments` needs all three; say which ones are missing, with an example."""
+    names = (
+        " and ".join(f"`{m}`" for m in missing) if len(missing) < 3 else "`channel`, `time` and `timezone`"
+    )
+    return (
+        f"To set up quiet moments the first time, I need a channel, a time and a time zone; "
+        f"{names} {'is' if len(missing) == 1 else 'are'} missing. For example: "
+        "`/config moments channel:#quiet-moments time:09:00 timezone:America/Chicago`. "
+        "After that you can change any one of them alone. Nothing was changed."
+    )
+
+
+def changed_text(channel: object, at: object, zone: object, thread: object) -> str:
+    parts = [
+        name
+        for name, value in (("channel", channel), ("time", at), ("time zone", zone), ("thread", thread))
+        if value is not None
+    ]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else "nothing"
 
 
 def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
@@ -170,6 +165,7 @@ class QuietMoments(commands.Cog):
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self.moments = load_moments(bot.data_dir / "quiet_moments.toml")
+        self.zones = load_zone_aliases(bot.data_dir / "timezones.toml")
         self.store: MomentsStore | None = None
         self.runner: MomentsRunner | None = None
         self.pacer = Pacer(POST_RATE)
@@ -280,44 +276,85 @@ class QuietMoments(commands.Cog):
     async def config_moments(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel,
-        time: app_commands.Range[str, None, 20],
-        timezone: app_commands.Range[str, None, 64],
-        thread: bool = False,
+        channel: discord.TextChannel | None = None,
+        time: app_commands.Range[str, None, 20] | None = None,
+        timezone: app_commands.Range[str, None, 64] | None = None,
+        thread: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        time, timezone = clean_text(time, multiline=False), clean_text(timezone, multiline=False)
-        try:
-            at = parse_hhmm(time)
-            zone = parse_zone(timezone)
-        except ScheduleError as exc:
-            message = str(exc)
-            if "time zone" in message and timezone.strip():
-                close = [c.value for c in self._zone_choices(timezone, limit=3)]
-                if close:
-                    message += " Did you mean " + ", ".join(f"`{z}`" for z in close) + "?"
-            await send_ephemeral(interaction, message)
-            return
-        missing = self._missing_permissions(channel, thread)
-        if missing:
+        current = await self._store().get_config(interaction.guild_id)
+        if current is None:
+            missing = [
+                name
+                for name, value in (("channel", channel), ("time", time), ("timezone", timezone))
+                if value is None
+            ]
+            if missing:
+                await send_ephemeral(interaction, first_setup_message(missing))
+                return
+        elif channel is time is timezone is thread is None:
             await send_ephemeral(
                 interaction,
-                f"I can't post in {channel.mention} yet: I need {missing} there. "
-                "Please adjust the channel's permissions (or pick another channel) and try again. "
-                "Nothing was changed.",
+                "Nothing to change: give a new `channel`, `time`, `timezone` or `thread`, for example "
+                "`/config moments time:10:30`. `/config status` shows the current settings.",
             )
             return
+        try:
+            at = parse_hhmm(clean_text(time, multiline=False)) if time is not None else None
+            zone = self.zones.resolve(clean_text(timezone, multiline=False)) if timezone is not None else None
+        except ScheduleError as exc:
+            message = str(exc)
+            typed = clean_text(timezone or "", multiline=False).strip()
+            if "isn't a time zone" in message and typed:
+                close = [c.value for c in self.zones.suggest(typed, self.bot.clock.now(), limit=3)]
+                if close:
+                    message += " Did you mean " + ", ".join(f"`{z}`" for z in close) + "?"
+            await send_ephemeral(interaction, message + " Nothing was changed.")
+            return
+        use_thread = thread if thread is not None else bool(current and current.thread)
+        if channel is not None or (thread and not (current and current.thread)):
+            target = channel or self._current_channel(interaction, current)
+            missing_perms = self._missing_permissions(target, use_thread) if target else ""
+            if missing_perms and target is not None:
+                await send_ephemeral(
+                    interaction,
+                    f"I can't post in {target.mention} yet: I need {missing_perms} there. "
+                    "Please adjust the channel's permissions (or pick another channel) and try again. "
+                    "Nothing was changed.",
+                )
+                return
         now = self.bot.clock.now()
-        await self._store().set_config(interaction.guild_id, channel.id, at, zone.key, thread, now)
+        if current is None:
+            assert channel is not None and at is not None and zone is not None
+            channel_id, post_at, zone_name = channel.id, at, zone.key
+        else:
+            channel_id = channel.id if channel is not None else current.channel_id
+            post_at = at if at is not None else current.at
+            zone_name = zone.key if zone is not None else current.zone_name
+        saved = await self._store().set_config(
+            interaction.guild_id, channel_id, post_at, zone_name, use_thread, now
+        )
         self._notify(interaction.guild_id)
         when = await self._next_text(interaction.guild_id)
-        extra = " Each post will open a thread for replies." if thread else ""
+        extra = " Each post will open a thread for replies." if saved.thread else ""
+        zone_text = zone_phrase(saved.zone_name, now, self.zones.by_zone.get(saved.zone_name))
+        lead = "Quiet moments are set" if current is None else "Updated"
+        changed = "" if current is None else f" ({changed_text(channel, at, zone, thread)} changed)"
         await send_ephemeral(
             interaction,
-            f"Quiet moments are set: every day at **{format_hhmm(at)}** ({zone.key}) "
-            f"in {channel.mention}.{extra}\n"
+            f"{lead}{changed}: every day at **{format_hhmm(saved.at)}** in <#{saved.channel_id}>, "
+            f"on {zone_text}.{extra}\n"
             f"The next one is {when}. You can check any time with `/config status`.",
         )
+
+    @staticmethod
+    def _current_channel(
+        interaction: discord.Interaction, current: moments_store.MomentsConfig | None
+    ) -> discord.TextChannel | None:
+        if current is None or interaction.guild is None:
+            return None
+        found = interaction.guild.get_channel(current.channel_id)
+        return found if isinstance(found, discord.TextChannel) else None
 
     def _missing_permissions(self, channel: discord.TextChannel, thread: bool) -> str:
         me = channel.guild.me
@@ -327,10 +364,7 @@ class QuietMoments(commands.Cog):
         needed = [("View Channel", perms.view_channel), ("Send Messages", perms.send_messages)]
         needed.append(("Embed Links", perms.embed_links))
         if thread:
-            needed += [
-                ("Create Public Threads", perms.create_public_threads),
-                ("Send Messages in Threads", perms.send_messages_in_threads),
-            ]
+            needed.append(("Create Public Threads", perms.create_public_threads))
         lacking = [name for name, ok in needed if not ok]
         return " and ".join(f"**{n}**" for n in lacking)
 
@@ -347,18 +381,9 @@ class QuietMoments(commands.Cog):
         return self._zone_choices(current)
 
     def _zone_choices(self, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
-        """Fuzzy over every IANA name (in memory); an empty box shows common zones."""
-        now = self.bot.clock.now()
-        query = current.strip().replace("_", " ")
-        if not query:
-            names = list(COMMON_ZONES)
-        else:
-            prefix = [n for n in timezone_names() if query.casefold() in n.casefold().replace("_", " ")]
-            scored = process.extract(
-                query, timezone_names(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60
-            )
-            names = list(dict.fromkeys([*prefix[:limit], *(name for name, _, _ in scored)]))
-        return [app_commands.Choice(name=zone_label(n, now), value=n) for n in names[:limit]]
+        """Names people use (EST, London, India) first, then IANA names; all in memory."""
+        found = self.zones.suggest(current, self.bot.clock.now(), limit)
+        return [app_commands.Choice(name=c.name, value=c.value) for c in found]
 
     @config_group.command(name="pause", description="Pause the daily quiet moment")
     async def config_pause(self, interaction: discord.Interaction) -> None:
@@ -442,27 +467,28 @@ class QuietMoments(commands.Cog):
         embed, view = await self._review_page(interaction.guild_id)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-    async def _review_page(self, guild_id: int, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
+    async def _review_page(self, guild_id: int) -> tuple[discord.Embed, discord.ui.View]:
         store = self._store()
         pending = await store.next_pending(guild_id)
         view = ButtonRow()
         if pending is None:
             embed = discord.Embed(
-                title="Shared moments", description=f"{note}Nothing is waiting for review.", colour=COLOUR
+                title="Shared moments", description="Nothing is waiting for review.", colour=COLOUR
             )
             return embed, view
-        embed = self._submission_embed(pending, await store.pending_count(guild_id), note)
+        embed = self._submission_embed(pending, await store.pending_count(guild_id))
         view.add_item(ReviewButton("approve", pending.id))
         view.add_item(ReviewButton("reject", pending.id))
         return embed, view
 
     @staticmethod
-    def _submission_embed(sub: Submission, waiting: int, note: str) -> discord.Embed:
-        embed = discord.Embed(title="A shared moment to review", description=sub.text, colour=COLOUR)
+    def _submission_embed(sub: Submission, waiting: int) -> discord.Embed:
+        title = "A shared moment to review" + (f" (1 of {waiting} waiting)" if waiting > 1 else "")
+        embed = discord.Embed(title=title, description=sub.text, colour=COLOUR)
         embed.add_field(name="Shared by", value=f"<@{sub.author_id}> {stamp(sub.created_at, 'R')}")
-        embed.add_field(name="Waiting", value=str(waiting))
         embed.set_footer(
-            text=f"{note}Approve it to add it to this server's quiet moments. Nobody is notified either way."
+            text="Approve adds it to this server's quiet moments, posted within days; Reject sets it "
+            "aside. Nobody is notified either way."
         )
         return embed
 
@@ -476,13 +502,27 @@ class QuietMoments(commands.Cog):
             interaction.guild_id, submission_id, approve, interaction.user.id, self.bot.clock.now()
         )
         if decided is None:
-            note = "That one had already been reviewed. "
+            note = "That one had already been reviewed, so nothing changed."
         elif approve:
-            note = "Approved: it has joined this server's quiet moments. "
+            note = f"**Approved:** “{fit(decided.text, 60)}”\n{await self._when_posted(decided)}"
         else:
-            note = "Set aside. "
-        embed, view = await self._review_page(interaction.guild_id, note)
-        await interaction.response.edit_message(embed=embed, view=view)
+            note = f"**Set aside:** “{fit(decided.text, 60)}”\nIt won't be posted."
+        embed, view = await self._review_page(interaction.guild_id)
+        shown = "Next waiting for review:" if view.children else ""
+        content = f"{note}\n{shown}" if shown else note
+        await interaction.response.edit_message(content=content, embed=embed, view=view)
+
+    async def _when_posted(self, sub: Submission) -> str:
+        """Roughly when a just-approved moment will be posted: it jumps the rotation's queue."""
+        store = self._store()
+        status = await moments_status(store, sub.guild_id, self.bot.clock.now())
+        if status.config is None:
+            return "It will be among the first posts once quiet moments are set up with `/config moments`."
+        if status.config.paused or status.next_post is None:
+            return "Quiet moments are paused here; it will be among the first posts after `/config resume`."
+        ahead = await store.queue_position(sub.guild_id, sub.key) or 0
+        when = status.next_post + timedelta(days=ahead)
+        return f"It will be posted around {stamp(when, 'D')} ({stamp(when, 'R')})."
 
     # --- member commands -----------------------------------------------------------------------
 

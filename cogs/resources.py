@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import SteadyBot
-from bot.resources import DEFAULT_REGION, REGIONS, Region, load_resources
-from cogs._config import bind_config, config_group
+from bot.resources import DEFAULT_REGION, Region, load_resources
+from cogs._config import REGION_CHOICES, bind_config, config_group
 
 
 def resources_embed(region: Region, *, in_dm: bool) -> discord.Embed:
@@ -59,7 +59,7 @@ class Resources(commands.Cog):
 
     @config_group.command(name="region", description="Which crisis lines /resources shows in this server")
     @app_commands.describe(region="The country or area whose support lines to show")
-    @app_commands.choices(region=[app_commands.Choice(name=code, value=code) for code in REGIONS])
+    @app_commands.choices(region=REGION_CHOICES)
     async def config_region(self, interaction: discord.Interaction, region: app_commands.Choice[str]) -> None:
         assert interaction.guild_id is not None
         await self.bot.guild_settings.set_region(interaction.guild_id, region.value)

@@ -29,6 +29,7 @@ from bot.selfcheck import (
     question_screen,
     result_screen,
 )
+from bot.selfcheck.store import plural
 from cogs._views import Guarded
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,15 @@ DMS_CLOSED = (
     "and turn on **Direct Messages**. Then use `/selfcheck` again.\n"
     "Or take it right here instead. Only you will see it."
 )
+DMS_CLOSED_HERE = (
+    "I couldn't send you a direct message (your privacy settings may block DMs from server members), "
+    "so here it is instead. Only you can see it."
+)
 DM_FAILED = (
     "I couldn't reach your DMs just now. Your progress is saved; please try `/selfcheck` again in a moment."
 )
-FOOTER = "Only you can see your answers. Each one is saved as you go."
-RESULT_FOOTER = "Only you can see this. /mydata shows or deletes what Steady keeps about you."
+FOOTER = "No one in the server sees your answers. Each one is saved as you go."
+RESULT_FOOTER = "No one in the server sees this. /mydata shows or deletes what Steady keeps about you."
 NOTES: dict[Outcome, str] = {
     Outcome.FINISHED: (
         "This self-check is already finished, so there's nothing more to answer here. Your reflection is in "
@@ -230,7 +235,7 @@ class RetakeButton(_Button, template=r"selfcheck:retake"):
         if not await cog.allow_start(interaction):
             return
         step = await cog.store.begin(interaction.user.id)
-        if step.outcome is Outcome.IN_PROGRESS and step.state is not None:
+        if step.outcome is Outcome.IN_PROGRESS and step.state is not None and step.state.answered > 0:
             await cog.offer(interaction, step.state)
             return
         assert step.state is not None
@@ -287,7 +292,7 @@ class SelfCheck(commands.Cog):
         self.bot.remove_dynamic_items(*BUTTONS)
 
     async def describe_user_data(self, user_id: int) -> list[str]:
-        return await describe_user_data(self.bot.db, user_id)
+        return await describe_user_data(self.bot.db, user_id, self.content)
 
     async def delete_user_data(self, user_id: int) -> int:
         return await delete_user_data(self.bot.db, user_id)
@@ -315,7 +320,7 @@ class SelfCheck(commands.Cog):
             return
         step = await self.store.begin(interaction.user.id)
         assert step.state is not None
-        if step.outcome is Outcome.IN_PROGRESS:
+        if step.outcome is Outcome.IN_PROGRESS and step.state.answered > 0:
             await self.offer(interaction, step.state)
             return
         log.info("self-check run %s started (user %s)", step.state.run_id, interaction.user.id)
@@ -401,7 +406,8 @@ class SelfCheck(commands.Cog):
         await send_ephemeral(
             interaction,
             f"You have a self-check in progress: you're on question {shown} of {state.total}, with "
-            f"{state.answered} answers saved. Would you like to pick up where you left off, or start over?",
+            f"{plural(state.answered, 'answer')} saved. "
+            "Would you like to pick up where you left off, or start over?",
             view=view,
         )
 
@@ -423,6 +429,10 @@ class SelfCheck(commands.Cog):
             message = await interaction.user.send(embed=embed, view=view)
         except discord.Forbidden:
             log.info("self-check DMs closed (user %s)", interaction.user.id)
+            if from_offer:
+                # They already chose to go on; one more "Take it here" press would be one too many.
+                await interaction.edit_original_response(content=DMS_CLOSED_HERE, embed=embed, view=view)
+                return
             here = Rendered([_button(HereButton.custom_id_for(state.run_id), "Take it here", primary=True)])
             await interaction.edit_original_response(content=DMS_CLOSED, embed=None, view=here)
             return

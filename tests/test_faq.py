@@ -31,6 +31,7 @@ from bot.faq import (
     load_faq,
     match,
     normalise,
+    states_checkable_fact,
     themes,
 )
 
@@ -50,7 +51,7 @@ PHRASINGS: list[tuple[str, tuple[str, ...]]] = [
     ("is this job stressful?", ("is-it-stressful",)),
     ("how stresful is it", ("is-it-stressful",)),
     ("signs im burning out", ("burnout",)),
-    ("compassion fatique", ("burnout",)),
+    ("compassion fatique", ("vicarious-trauma",)),
     ("burnout", ("burnout",)),
     ("how do you cope with the stress of this job", ("self-care", "is-it-stressful")),
     ("what skills do i need to be a good tech", ("key-skills",)),
@@ -136,7 +137,7 @@ def index(builtin: tuple[FaqEntry, ...]) -> FaqIndex:
 
 def test_builtin_content_loads_and_covers_the_issue(builtin: tuple[FaqEntry, ...]) -> None:
     keys = {e.key for e in builtin}
-    assert len(builtin) >= 24
+    assert len(builtin) >= 60
     for needed in (
         "what-is-a-tech",
         "job-titles",
@@ -144,11 +145,136 @@ def test_builtin_content_loads_and_covers_the_issue(builtin: tuple[FaqEntry, ...
         "is-it-stressful",
         "career-growth",
         "right-for-me",
+        # the working technician's topics
+        "scope-meds",
+        "licensure",
+        "certification",
+        "training",
+        "restraint-seclusion",
+        "workplace-violence",
+        "observation-levels",
+        "cant-keep-secret",
+        "patient-wants-to-die",
+        "loss-at-work",
+        "mandated-reporting",
+        "mistakes",
+        "vicarious-trauma",
+        "own-mental-health",
+        "peer-support",
+        "youth-units",
+        "geriatric",
+        "substance-use",
+        "coworker-conflict",
+        "gifts-social-media",
+        "trauma-informed",
+        "practicum",
+        "night-sleep",
+        "paperwork",
     ):
-        assert needed in keys
+        assert needed in keys, needed
     assert all(len(e.answer) <= 1000 for e in builtin)
     assert all(r in keys for e in builtin for r in e.related)
     assert "/resources" in next(e for e in builtin if e.key == "is-it-stressful").answer
+
+
+def test_every_checkable_fact_names_its_official_sources(builtin: tuple[FaqEntry, ...]) -> None:
+    stating = [e for e in builtin if states_checkable_fact(e.answer)]
+    assert len(stating) >= 15, "licensure, certification, scope, pay and requirement answers are recognised"
+    for entry in stating:
+        assert entry.sources, entry.key
+        assert all(s.startswith("https://") for s in entry.sources), entry.key
+    by_key = {e.key: e for e in builtin}
+    assert any("bvnpt.ca.gov" in s for s in by_key["licensure"].sources)
+    assert any("psychtechs.org" in s for s in by_key["certification"].sources)
+    assert any("bacb.com" in s for s in by_key["rbt"].sources)
+    assert any("482.13" in s for s in by_key["restraint-seclusion"].sources)
+
+
+def test_facts_are_stated_right(builtin: tuple[FaqEntry, ...]) -> None:
+    """Issue 13's corrections: licensure states, AAPT levels, RBT, secrecy, no over-promise, US spelling."""
+    by_key = {e.key: e for e in builtin}
+    licensure = by_key["licensure"].answer
+    assert all(state in licensure for state in ("California", "Arkansas", "Kansas", "Colorado"))
+    assert "medications" in licensure and "approved by the state board" in licensure
+    assert "four levels" in by_key["certification"].answer and "voluntary" in by_key["certification"].answer
+    assert "useful step toward nursing" not in by_key["certification"].answer
+    assert "applied behavior analysis" in by_key["rbt"].answer
+    assert "never promise" in by_key["confidentiality"].answer.casefold()
+    assert "Never promise" in by_key["cant-keep-secret"].answer
+    assert "don't promise to keep it secret" in by_key["patient-wants-to-die"].answer
+    assert (
+        "nurse" in by_key["patient-wants-to-die"].answer
+        and "stay with them" in by_key["patient-wants-to-die"].answer
+    )
+    text = " ".join(f"{e.title} {e.answer}" for e in builtin)
+    assert "never have to handle a situation alone" not in text
+    assert "Is being a mental health technician stressful?" not in text
+    for uk in ("licence", "counsellor", "counselling", "behaviour", "organis", "recognis", "colour"):
+        assert uk not in text.casefold(), uk
+
+
+def test_refuses_a_checkable_fact_without_sources(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="lists no 'sources'"):
+        load_faq(_write(tmp_path, _entry("alpha", answer="A license is required in some states.")))
+    body = _entry("alpha", answer="A license is required in some states.") + 'sources = ["ftp://x"]\n'
+    with pytest.raises(ContentError, match="not an https address"):
+        load_faq(_write(tmp_path, body))
+    body = _entry("alpha", answer="A license is required.") + 'sources = ["https://example.gov/page"]\n'
+    assert load_faq(_write(tmp_path, body))[0].sources == ("https://example.gov/page",)
+
+
+def test_field_shorthand_is_spelled_out() -> None:
+    assert content_words("1:1") == content_words("one to one") == ["onetoone"]
+    assert content_words("q15 checks") == content_words("every 15 minute checks")
+    assert content_words("can a bht pass meds") == content_words(
+        "can a behavioral health tech pass medication"
+    )
+    assert content_words("de-escalate") == content_words("deescalation")
+
+
+# What the issue reported as unanswered or answered wrongly in public.
+ISSUE_13_QUESTIONS = [
+    ("can techs give meds", "scope-meds"),
+    ("when are restraints used", "restraint-seclusion"),
+    ("what is CPI training", "training"),
+    ("a patient hit me at work", "workplace-violence"),
+    ("what is a 1:1 sitter", "observation-levels"),
+    ("vicarious trauma", "vicarious-trauma"),
+    ("i made a mistake at work", "mistakes"),
+    ("am I a mandated reporter", "mandated-reporting"),
+    ("can I be a tech if I have depression myself", "own-mental-health"),
+    ("peer support specialist", "peer-support"),
+    ("working on an adolescent unit", "youth-units"),
+    ("how do I deal with aggressive patients", "crisis-calm"),
+    ("my coworker is mean to me", "coworker-conflict"),
+    ("what is AAPT certification", "certification"),
+]
+
+
+@pytest.mark.parametrize(("question", "key"), ISSUE_13_QUESTIONS)
+def test_the_questions_the_issue_reported_are_answered(index: FaqIndex, question: str, key: str) -> None:
+    result = match(question, index)
+    assert result.entry is not None and result.entry.key == key, (question, result.closest)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("mht", "what-is-a-tech"),
+        ("what is an lpt", "licensure"),
+        ("1:1", "observation-levels"),
+        ("q15", "observation-levels"),
+        ("cpi", "training"),
+        ("bls", "training"),
+        ("rbt", "rbt"),
+        ("aba", "rbt"),
+        ("cna", "cna-pct"),
+        ("pct", "cna-pct"),
+    ],
+)
+def test_the_fields_shorthand_alone_finds_its_topic(index: FaqIndex, typed: str, key: str) -> None:
+    result = match(typed, index)
+    assert result.entry is not None and result.entry.key == key, (typed, result.closest)
 
 
 def test_table_expectations_name_real_entries(builtin: tuple[FaqEntry, ...]) -> None:
@@ -223,12 +349,12 @@ def test_normalising_ignores_case_punctuation_and_filler() -> None:
 
 
 @pytest.mark.parametrize(("query", "expected"), PHRASINGS)
-def test_realistic_phrasings_find_the_right_entry(
+def test_realistic_phrasings_rank_the_right_entry_first(
     index: FaqIndex, query: str, expected: tuple[str, ...]
 ) -> None:
     result = match(query, index)
-    assert result.good, f"{query!r} fell below the threshold ({result.score}); closest {result.closest}"
-    assert result.entry is not None and result.entry.key in expected, (query, result.entry, result.score)
+    assert result.closest[0].entry.key in expected, (query, result.closest)
+    assert result.entry is None or result.entry.key in expected, "a wrong answer is never posted"
 
 
 @pytest.mark.parametrize("query", OFF_TOPIC)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import FakeClock
 from bot.faq import SERVER_ANSWER_MAX, SERVER_ENTRIES_MAX
-from bot.testing import DiscordServer, Guild, RunningBot, buttons_of, start_bot, text_of
+from bot.testing import DiscordServer, Guild, InteractionResult, RunningBot, buttons_of, start_bot, text_of
 
 
 async def test_autocomplete_partial_word_offers_education(
@@ -234,3 +236,110 @@ async def test_index_stays_within_discord_limits_with_a_full_server(
         "faq", "question", user=discord_server.member, guild=guild, question=""
     )
     assert len(choices) == 25
+
+
+# --- issue 13: the working technician's topics, the answer policy, the repeat rule, replacing built-ins
+
+
+async def ask(server: DiscordServer, guild: Guild | None, question: str) -> InteractionResult:
+    """/faq from the ordinary member, waited for."""
+    return await (await server.slash("faq", user=server.member, guild=guild, question=question)).wait()
+
+
+async def test_a_new_topic_is_answered_in_the_channel_with_its_sources(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    result = await ask(discord_server, guild, "what is CPI training")
+    assert result.type == 4 and not result.ephemeral
+    embed = result.data["embeds"][0]
+    assert embed["title"] == "What training do techs get: CPR, BLS and de-escalation?"
+    sources = next(f for f in embed["fields"] if f["name"] == "Check the official pages")
+    assert "https://www.bls.gov/" in sources["value"]
+
+
+async def test_an_unsure_question_is_answered_privately_with_choices_and_picking_one_answers(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    member = discord_server.member
+    result = await (
+        await discord_server.slash("faq", user=member, guild=guild, question="night shift tips")
+    ).wait()
+    assert result.ephemeral and "not sure I understood" in text_of(result.data)
+    assert not result.data.get("embeds"), "no answer is posted while unsure"
+    buttons = [b["custom_id"] for b in buttons_of(result.data)]
+    assert {"steady:faq:shift-work", "steady:faq:night-sleep"} <= set(buttons)
+    assert result.original is not None
+    picked = await (await discord_server.click(result.original, "steady:faq:night-sleep", user=member)).wait()
+    assert picked.type == 4 and picked.ephemeral
+    assert picked.data["embeds"][0]["title"] == "How do I sleep well around night shifts?"
+    assert "/resources" in text_of(picked.data)
+
+
+async def test_the_same_answer_again_within_minutes_goes_privately_with_a_link(
+    discord_server: DiscordServer, steady_on_fake_clock: RunningBot, guild: Guild, fake_clock: FakeClock
+) -> None:
+    general, other = guild.channel("general"), guild.channel("quiet-moments")
+    ask = "can techs give meds"
+
+    async def faq(user: object, channel: object) -> InteractionResult:
+        return await (
+            await discord_server.slash("faq", user=user, guild=guild, channel=channel, question=ask)
+        ).wait()
+
+    first = await faq(discord_server.member, general)
+    assert not first.ephemeral and first.original is not None
+    link = f"https://discord.com/channels/{guild.id}/{general.id}/{first.original['id']}"
+    fake_clock.advance(timedelta(minutes=3))
+    again = await faq(discord_server.admin, general)
+    assert again.ephemeral and link in text_of(again.data)
+    assert again.data["embeds"][0]["title"] == first.data["embeds"][0]["title"], "the answer still comes"
+    elsewhere = await faq(discord_server.admin, other)
+    assert not elsewhere.ephemeral, "another channel gets its own answer"
+    fake_clock.advance(timedelta(minutes=5))
+    later = await faq(discord_server.admin, general)
+    assert not later.ephemeral, "after a few minutes the answer is posted again"
+    assert [m["id"] for m in discord_server.messages[general.id]] == [
+        first.original["id"],
+        later.original["id"],
+    ]
+
+
+async def test_a_server_entry_replaces_a_builtin_and_removing_it_brings_the_builtin_back(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild
+) -> None:
+    admin, member = discord_server.admin, discord_server.member
+    title = "Do I need a degree to become a mental health technician?"
+    added = await (
+        await discord_server.slash(
+            "config faq-add",
+            user=admin,
+            guild=guild,
+            question=title,
+            answer="Here at Riverside we train you.",
+        )
+    ).wait()
+    assert added.ephemeral and "replaces the built-in topic" in text_of(added.data)
+
+    choices = await discord_server.autocomplete("faq", "question", user=member, guild=guild, question="degr")
+    assert [c["name"] for c in choices].count(title) == 1, "one title in autocomplete, not two"
+    key = next(c["value"] for c in choices if c["name"] == title)
+    assert key.startswith("g:")
+    answer = await (
+        await discord_server.slash("faq", user=member, guild=guild, question="do i need a degree")
+    ).wait()
+    assert "Riverside" in text_of(answer.data)
+    related = await (await discord_server.slash("faq", user=member, guild=guild, question="education")).wait()
+    assert "Riverside" in text_of(related.data), "the built-in's key opens the server's answer"
+    elsewhere = await (await discord_server.slash("faq", user=member, question="do i need a degree")).wait()
+    assert "Riverside" not in text_of(elsewhere.data)
+
+    removed = await (
+        await discord_server.slash("config faq-remove", user=admin, guild=guild, question=key)
+    ).wait()
+    assert "built-in answer" in text_of(removed.data) and "is back" in text_of(removed.data)
+    choices = await discord_server.autocomplete("faq", "question", user=member, guild=guild, question="degr")
+    assert choices[0]["value"] == "education"
+    back = await (
+        await discord_server.slash("faq", user=member, guild=guild, question="do i need a degree")
+    ).wait()
+    assert "Riverside" not in text_of(back.data) and back.data["embeds"][0]["title"] == title

@@ -16,11 +16,11 @@ from bot.testing import BotProcess, DiscordServer, Guild, RunningBot, text_of
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bot_cli(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_bot_cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STEADY_", "DATABASE_"))}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot"],
+        [sys.executable, "-m", "bot", *args],
         env={**clean, **env},
         cwd=cwd,
         capture_output=True,

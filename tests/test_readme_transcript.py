@@ -11,25 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.content import DATA_DIR
-from bot.selfcheck.content import load_selfcheck
-
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SCRIPT = Path(__file__).with_name("readme_tour.script")
-START = "2025-03-03T12:00:00+00:00"
 BLOCK = re.compile(
     r"(<!-- sandbox-transcript:start -->\n```text\n)(.*?)(```\n<!-- sandbox-transcript:end -->)", re.S
 )
 
 
 def transcript(tmp_path: Path) -> str:
-    answers = len(load_selfcheck(DATA_DIR / "selfcheck.toml").statements)
-    script = tmp_path / "tour.script"
-    script.write_text(SCRIPT.read_text() + "\n".join(["3"] * answers) + "\n")
+    """The script alone: it carries its own start time and every self-check answer."""
     args = [sys.executable, "-m", "bot", "sandbox", "--fresh", "--db", str(tmp_path / "s.sqlite3")]
     done = subprocess.run(
-        [*args, "--start", START, "--script", str(script)],
+        [*args, "--script", str(SCRIPT)],
         capture_output=True,
         text=True,
         env={**os.environ, "TZ": "UTC", "COLUMNS": "100"},

@@ -6,6 +6,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -83,10 +84,34 @@ def test_typing_completion_buttons_help_and_exit(terminal: Terminal) -> None:
     terminal.wait_for("╭─ How can I tell if I'm heading toward burnout?", "[1] ")
 
     terminal.type("/selfcheck\r")
-    terminal.wait_for("Question 1 of", "[1] Rarely", "only you can see this")
+    terminal.wait_for("Question 1 of", "[ ] Rarely", "only you can see this")
+    terminal.type("dm\r")  # the question is in DMs: number keys press buttons where you are
+    terminal.wait_for("Buttons here: [1] Rarely")
     terminal.type("2\r")  # a numbered button: "Sometimes"
     screen = terminal.wait_for("Question 2 of")
-    assert "(edited)" in screen and "Question 1 of" not in screen.split(PROMPT + " 2")[-1]
+    dm_prompt = "ada (admin) in DM with Steady >"
+    assert "(edited)" in screen and "Question 1 of" not in screen.split(dm_prompt + " 2")[-1]
 
+    terminal.type("exit\r")
+    assert terminal.proc.wait(30) == 0
+
+
+def test_ctrl_c_stops_a_wait_not_the_sandbox(terminal: Terminal) -> None:
+    terminal.wait_for(PROMPT)
+    terminal.type("/config moments #quiet-moments 09:00 UTC\r")
+    terminal.wait_for("Quiet moments are set")
+    terminal.type("/wait 60d\r")
+    time.sleep(3)  # a few days go by
+    # Ctrl-C in a terminal: the child has no controlling tty here (new session), so send what it would.
+    terminal.proc.send_signal(signal.SIGINT)
+    screen = terminal.wait_for("You stopped the wait (Ctrl-C)", timeout=60)
+    time.sleep(0.5)
+    screen = terminal.wait_for("You stopped the wait (Ctrl-C)")
+    assert terminal.proc.poll() is None, "Ctrl-C during /wait must not end the sandbox"
+    assert "Steady  #quiet-moments" in screen, "posts made before the stop are shown"
+    assert "60d forward" not in screen
+    assert screen.rstrip().splitlines()[-1].startswith(PROMPT), screen[-500:]
+    terminal.type("/config status\r")
+    terminal.wait_for("Next post")
     terminal.type("exit\r")
     assert terminal.proc.wait(30) == 0

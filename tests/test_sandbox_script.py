@@ -162,7 +162,7 @@ def test_tour_transcript(tmp_path: Path) -> None:
     assert "#quiet-moments" in after(out, "/config moments #quiet-moments 09:00 Europe/London")
 
     week = after(out, "/wait 7d", lines=True)
-    posts = re.findall(r"^Steady  #quiet-moments  (\w{3} \d\d \w{3}) 09:00$", week, re.M)
+    posts = re.findall(r"^Steady  #quiet-moments  (\w{3} \d\d \w{3}) 09:00 UTC$", week, re.M)
     days = ["Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon"]
     assert posts == [f"{day} {n:02d} Mar" for day, n in zip(days, range(4, 11), strict=True)]
     assert "7 messages arrived" in week and "Mon 10 Mar 2025, 12:00" in week

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.selfcheck import load_selfcheck
+from bot.selfcheck.screens import intro_text
 from bot.testing import (
     BotProcess,
     DiscordServer,
@@ -81,7 +82,7 @@ async def test_guild_command_sends_every_statement_to_dms_and_ends_with_the_resu
     ack, dm = await _start_in_guild(discord_server, guild, member)
     assert "DMs" in text_of(ack)
     assert [b.get("url", "").split("/")[-1] for b in buttons_of(ack)] == [dm["id"]]
-    assert CONTENT.intro in text_of(dm) and "▱" in text_of(dm)
+    assert intro_text(CONTENT) in text_of(dm) and "▱" in text_of(dm)
     assert [b["label"] for b in buttons_of(dm)] == [*CONTENT.labels, "Back"]
     assert buttons_of(dm)[-1].get("disabled") is True
     await _answer_from(discord_server, dm, member, 0)
@@ -153,7 +154,7 @@ async def test_selfcheck_mid_run_offers_resume_which_works(
     await discord_server.wait_for(lambda: "sent the self-check" in text_of(offer))
     assert len(discord_server.dm_messages(member)) == 2 and "Resume" not in text_of(offer)
     dm = discord_server.dm_messages(member)[-1]
-    assert CONTENT.intro not in text_of(dm)
+    assert intro_text(CONTENT) not in text_of(dm)
     await _answer_from(discord_server, dm, member, 2)
     _assert_result(dm)
 
@@ -245,13 +246,21 @@ async def test_selfcheck_in_a_dm_starts_right_there(
     retake = await _click(discord_server, dm[0], "Retake", member)
     assert retake.type == 4 and not retake.ephemeral
     assert len(discord_server.dm_messages(member)) == 2
+    # Nothing answered yet in the new run: /selfcheck simply starts it again, no Resume / Start over.
+    again = await (await discord_server.slash("selfcheck", user=member)).wait()
+    assert not again.ephemeral and "Resume" not in text_of(again.data)
+    fresh = discord_server.dm_messages(member)[-1]
+    assert f"Question 1 of {TOTAL}" in text_of(fresh)
+    await _click(discord_server, fresh, CONTENT.labels[1], member)
     offer = await (await discord_server.slash("selfcheck", user=member)).wait()
-    assert offer.ephemeral and "Resume" in text_of(offer.data)
+    assert (
+        offer.ephemeral and "Resume" in text_of(offer.data) and "with 1 answer saved" in text_of(offer.data)
+    )
     assert offer.original is not None
     resumed = await _click(discord_server, offer.original, "Resume", member)
     assert resumed.type == 7 and "just below" in text_of(offer.original)
     await resumed.wait(lambda r: bool(r.followups))
-    assert f"Question 1 of {TOTAL}" in text_of(resumed.followups[0])
+    assert f"Question 2 of {TOTAL}" in text_of(resumed.followups[0])
 
 
 async def test_mydata_shows_and_deletes_the_kept_summary(
@@ -264,7 +273,8 @@ async def test_mydata_shows_and_deletes_the_kept_summary(
     await (await discord_server.slash("selfcheck", user=member)).wait()
     shown = await (await discord_server.slash("mydata", user=member)).wait()
     text = text_of(shown.data)
-    assert "Career self-check" in text and "Self-check result from" in text and "0 of 14 answers" in text
+    assert "Career self-check" in text and "summary of your self-check" in text and "0 answers so far" in text
+    assert "band" not in text and "shift_work" not in text
     assert shown.original is not None
     ask = await _click(discord_server, shown.original, "Delete all my data", member)
     confirm = ask.original if ask.type == 4 else shown.original

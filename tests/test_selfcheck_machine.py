@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.selfcheck import machine
 from bot.selfcheck.content import SelfCheckContent, load_selfcheck
 from bot.selfcheck.machine import CHANGES_STATE, Outcome, RunState
-from bot.selfcheck.screens import progress_bar, question_screen, result_screen
+from bot.selfcheck.screens import intro_text, progress_bar, question_screen, result_screen
 
 CONTENT = load_selfcheck()
 TOTAL = CONTENT.total
@@ -266,7 +266,7 @@ def test_scoring_refuses_a_partial_run() -> None:
 def test_question_screen_and_progress() -> None:
     state = machine.start(4, 7, TOTAL)
     first = question_screen(state, CONTENT)
-    assert first.intro == CONTENT.intro and not first.can_go_back and first.selected is None
+    assert first.intro == intro_text(CONTENT) and not first.can_go_back and first.selected is None
     assert first.statement == CONTENT.statements[0].text
     for q in range(2):
         state = machine.answer(state, q, 1).state

@@ -202,22 +202,26 @@ async def test_a_run_on_old_questions_is_recognised(db: Database, clock: FakeClo
 
 
 async def test_user_data_is_described_and_deleted(store: SelfCheckStore, db: Database) -> None:
-    assert await describe_user_data(db, 4) == []
+    assert await describe_user_data(db, 4, CONTENT) == []
     first = (await store.begin(4)).state
     assert first is not None
     for q in range(TOTAL):
-        await store.answer(4, first.run_id, q, 2)
+        await store.answer(4, first.run_id, q, 2 if q < TOTAL - 1 else 0)
     second = (await store.begin(4)).state
     assert second is not None
     await store.answer(4, second.run_id, 0, 1)
     other = (await store.begin(99)).state
     assert other is not None
     await store.answer(99, other.run_id, 0, 1)
-    lines = await describe_user_data(db, 4)
+    lines = await describe_user_data(db, 4, CONTENT)
     assert len(lines) == 2
-    assert "1 of 14 answers" in lines[0] and "2025-05-01" in lines[1] and "promising" in lines[1]
+    assert f"1 answer so far, out of {TOTAL}" in lines[0] and "1 May 2025" in lines[1]
+    band = next(b for b in CONTENT.bands if b.key == "promising")
+    assert band.title in lines[1] and "Strengths: patience with people in distress" in lines[1]
+    assert "Areas to grow: calm in a crisis" in lines[1]
+    assert "band" not in " ".join(lines) and "/" not in " ".join(lines) and "_" not in " ".join(lines)
     assert await delete_user_data(db, 4) == 3
-    assert await describe_user_data(db, 4) == []
+    assert await describe_user_data(db, 4, CONTENT) == []
     assert await store.results(4) == []
     assert await store.active_run(99) is not None
     assert await delete_user_data(db, 4) == 0

@@ -11,6 +11,7 @@ import pytest
 from bot.content import DATA_DIR
 from bot.selfcheck import machine
 from bot.selfcheck.content import load_selfcheck
+from bot.selfcheck.screens import intro_text
 from cogs.selfcheck import BUTTONS, AnswerButton, BackButton, Rendered, SelfCheck
 
 CONTENT = load_selfcheck()
@@ -57,7 +58,7 @@ def test_question_buttons_route_to_their_handlers(cog: SelfCheck) -> None:
 
 def test_first_question_has_the_intro_and_no_way_back(cog: SelfCheck) -> None:
     embed, view = cog.question_message(_state([]))
-    assert embed.description is not None and CONTENT.intro in embed.description
+    assert embed.description is not None and intro_text(CONTENT) in embed.description
     assert _buttons(view)[-1]["disabled"] is True
 
 

@@ -13,7 +13,7 @@ import aiosqlite
 from bot.cooldown import next_allowed
 from bot.database import Database
 from bot.moments.content import SUBMISSION_PREFIX, Moment, submission_key
-from bot.moments.rotation import choose_next
+from bot.moments.rotation import choose_next, queue_position
 from bot.moments.schedule import Schedule, format_hhmm, parse_hhmm
 
 SUBMISSION_MIN = 10
@@ -197,7 +197,8 @@ class MomentsStore:
         return [_record(r) for r in rows]
 
     async def prune_posts(self, before: date, *, batch: int = 2000) -> int:
-        """Forget post records for dates before ``before`` (never a claim still owed); returns how many.
+        """Forget post records for dates before ``before``; returns how many. Kept: a claim still owed,
+        and posts of shared moments (few; they mark a submission as already posted, see _fresh_keys).
 
         In small transactions, so a first prune of a long history never holds the write lock for long.
         """
@@ -206,7 +207,8 @@ class MomentsStore:
             async with self.db.transaction() as conn:
                 cur = await conn.execute(
                     "DELETE FROM moment_posts WHERE rowid IN (SELECT rowid FROM moment_posts"
-                    " WHERE local_date < ? AND state != 'claimed' LIMIT ?)",
+                    " WHERE local_date < ? AND state != 'claimed'"
+                    " AND (moment_key IS NULL OR moment_key NOT LIKE 'sub:%') LIMIT ?)",
                     (before.isoformat(), batch),
                 )
             total += max(cur.rowcount, 0)
@@ -346,11 +348,31 @@ class MomentsStore:
             used = {r["moment_key"] for r in await cur.fetchall()}
         return (row["cycle"], row["last_key"], used) if row else (0, None, used)
 
+    async def _fresh_keys(self, conn: aiosqlite.Connection, guild_id: int) -> list[str]:
+        """Approved submissions never posted in this server, oldest approval first: they jump the queue."""
+        async with conn.execute(
+            "SELECT s.id FROM moment_submissions s WHERE s.guild_id = ? AND s.status = 'approved'"
+            " AND NOT EXISTS (SELECT 1 FROM moment_posts p WHERE p.guild_id = s.guild_id"
+            " AND p.moment_key = 'sub:' || s.id AND p.state != 'failed') ORDER BY s.decided_at, s.id",
+            (guild_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [submission_key(r["id"]) for r in rows]
+
+    async def queue_position(self, guild_id: int, key: str) -> int | None:
+        """How many posts come before a freshly approved moment (0: the next post is it)."""
+        async with self.db.reading() as conn:
+            pool = await self._pool_keys(conn, guild_id)
+            _, _, used = await self._rotation_state(conn, guild_id)
+            fresh = await self._fresh_keys(conn, guild_id)
+        return queue_position(used, pool, fresh, key)
+
     async def _take_next(self, conn: aiosqlite.Connection, guild_id: int) -> str | None:
         """Consume the server's next moment inside the caller's transaction."""
         pool = await self._pool_keys(conn, guild_id)
         cycle, last_key, used = await self._rotation_state(conn, guild_id)
-        choice = choose_next(guild_id, cycle, used, pool, last_key)
+        fresh = await self._fresh_keys(conn, guild_id)
+        choice = choose_next(guild_id, cycle, used, pool, last_key, fresh)
         if choice is None:
             return None
         new_cycle, key = choice
@@ -372,7 +394,8 @@ class MomentsStore:
         async with self.db.reading() as conn:
             pool = await self._pool_keys(conn, guild_id)
             cycle, last_key, used = await self._rotation_state(conn, guild_id)
-        choice = choose_next(guild_id, cycle, used, pool, last_key)
+            fresh = await self._fresh_keys(conn, guild_id)
+        choice = choose_next(guild_id, cycle, used, pool, last_key, fresh)
         return await self.moment(guild_id, choice[1]) if choice else None
 
     async def moment(self, guild_id: int, key: str | None) -> Moment | None:
@@ -497,10 +520,20 @@ async def describe_user_data(db: Database, user_id: int) -> list[str]:
     )
     lines: list[str] = []
     if counts:
-        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        lines.append(f"Quiet moments you shared with /share-moment, with their text ({parts}).")
+        words = {"pending": "waiting for review", "approved": "approved", "rejected": "set aside"}
+        parts = [f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)]
+        total = sum(counts.values())
+        moments = "quiet moment" if total == 1 else "quiet moments"
+        lines.append(
+            f"The {total} {moments} you shared with /share-moment, with their text and the server "
+            f"({', '.join(parts)})."
+        )
     if reviewed and reviewed["n"]:
-        lines.append(f"That you reviewed {reviewed['n']} shared quiet moment(s) as a moderator.")
+        n = int(reviewed["n"])
+        lines.append(
+            f"That you reviewed {n} shared {'moment' if n == 1 else 'moments'} as a moderator, "
+            "and whether you approved or set each aside."
+        )
     return lines
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import shutil
+import signal
 import sys
 from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
@@ -54,20 +55,94 @@ def main(argv: list[str]) -> int:
     add("--data", type=Path, default=DATA_DIR, help="content folder (default: the bot's data/)")
     add("--start", type=datetime.fromisoformat, help="start the clock at this ISO time instead of now")
     args = parser.parse_args(argv)
+    lines: list[str] | None = None
+    if args.script is not None and str(args.script) != "-":
+        try:
+            lines = args.script.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            print(f"steady sandbox: cannot read the script {args.script}: {reason}", file=sys.stderr)
+            return 2
+    elif args.script is not None or not sys.stdin.isatty():
+        lines = sys.stdin.read().splitlines()
     if args.fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        clock_file(args.db).unlink(missing_ok=True)
     args.db.parent.mkdir(parents=True, exist_ok=True)
     log_to(args.db.with_suffix(".log"))
-    start = args.start or SystemClock().now()
-    start = start if start.tzinfo else start.replace(tzinfo=UTC)
     try:
-        return asyncio.run(run(args.script, args.db, start, args.data))
+        start, note = starting_time(args.start or script_start(lines or []), args.db, SystemClock().now())
+    except ValueError as exc:
+        print(f"steady sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run(lines, args.db, start, args.data, note))
     except (ContentError, DatabaseError) as exc:
         print(f"steady sandbox: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
+
+
+def clock_file(db: Path) -> Path:
+    """Where the sandbox keeps its clock between runs, beside its database."""
+    return db.with_suffix(".clock")
+
+
+def script_start(lines: list[str]) -> datetime | None:
+    """A script's own start time: a ``start <ISO time>`` line before its first command."""
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if not text.startswith("start "):
+            return None
+        try:
+            return datetime.fromisoformat(text.removeprefix("start ").strip())
+        except ValueError:
+            example = "start 2025-03-03T12:00:00+00:00"
+            raise ValueError(f"the script's line {text!r} needs an ISO time, e.g. {example}") from None
+    return None
+
+
+def starting_time(asked: datetime | None, db: Path, now: datetime) -> tuple[datetime, str]:
+    """The clock's start: as asked; else where this sandbox's database left it, if that is later than now.
+
+    A kept database remembers future days after ``/wait``; starting back at now would leave its quiet
+    moments waiting for dates that already happened on its own clock.
+    """
+    if asked is not None:
+        asked = asked if asked.tzinfo else asked.replace(tzinfo=UTC)
+    left = remembered_time(db)
+    if asked is not None:
+        if left is not None and left > asked:
+            return asked, (
+                f"This sandbox's database was last used at {left.astimezone():%a %d %b %Y, %H:%M %Z}, later "
+                "than --start; its quiet moments may wait until then. Add --fresh to start afresh."
+            )
+        return asked, ""
+    if left is not None and left > now:
+        return left, (
+            "The clock carries on from where this sandbox left it (after your /wait). "
+            "To start afresh at today's date, use --fresh."
+        )
+    return now, ""
+
+
+def remembered_time(db: Path) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(clock_file(db).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def remember_time(sandbox: Sandbox, db: Path) -> None:
+    try:
+        clock_file(db).write_text(sandbox.clock.now().isoformat() + "\n", encoding="utf-8")
+    except OSError:
+        logging.getLogger(__name__).warning("could not keep the sandbox clock beside %s", db)
 
 
 def log_to(path: Path) -> None:
@@ -80,18 +155,18 @@ def log_to(path: Path) -> None:
     root.setLevel(logging.INFO)
 
 
-async def run(script: Path | None, db: Path, start: datetime, data_dir: Path) -> int:
+async def run(lines: list[str] | None, db: Path, start: datetime, data_dir: Path, note: str = "") -> int:
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else TRANSCRIPT_WIDTH
     console = Console(highlight=False, width=width)
     sandbox = await Sandbox.start(db, start=start, data_dir=data_dir)
+    sandbox.db_path = db
     try:
-        if script is not None or not sys.stdin.isatty():
-            from_stdin = script is None or str(script) == "-"
-            text = sys.stdin.read() if from_stdin else script.read_text(encoding="utf-8")
-            return await replay(sandbox, console, text.splitlines())
-        await interact(sandbox, console, db.parent / "history")
+        if lines is not None:
+            return await replay(sandbox, console, lines, note)
+        await interact(sandbox, console, db.parent / "history", note)
         return 0
     finally:
+        remember_time(sandbox, db)
         await sandbox.stop()
 
 
@@ -99,13 +174,15 @@ def prompt(sandbox: Sandbox) -> str:
     return f"{sandbox.user.username} ({sandbox.role}) in {sandbox.place()} > "
 
 
-async def replay(sandbox: Sandbox, console: Console, lines: list[str]) -> int:
+async def replay(sandbox: Sandbox, console: Console, lines: list[str], note: str = "") -> int:
     """Each line as if typed; a line ending in <tab> shows the completions instead of running it."""
     failures = 0
-    show(console, [welcome(sandbox)])
+    show(console, [welcome(sandbox, note)])
     for line in lines:
         if not line.strip() or line.lstrip().startswith("# ") or line.strip() == "#":
             continue
+        if line.startswith("start "):
+            continue  # read before the sandbox started: see script_start
         show(console, [Text(prompt(sandbox) + line, style="bold")], soft_wrap=True)
         if line.endswith("<tab>"):
             _, found = await sandbox.suggest(line.removesuffix("<tab>"))
@@ -117,14 +194,15 @@ async def replay(sandbox: Sandbox, console: Console, lines: list[str]) -> int:
             break
         failures += not outcome.ok
         show(console, outcome_view(outcome, sandbox))
+        remember_time(sandbox, sandbox.db_path)
     return 1 if failures else 0
 
 
-async def interact(sandbox: Sandbox, console: Console, history: Path) -> None:
+async def interact(sandbox: Sandbox, console: Console, history: Path, note: str = "") -> None:
     session: PromptSession[str] = PromptSession(
         completer=SandboxCompleter(sandbox), complete_while_typing=True, history=FileHistory(str(history))
     )
-    show(console, [welcome(sandbox), Text("Type help for what you can do here.", style="cyan")])
+    show(console, [welcome(sandbox, note), Text("Type help for what you can do here.", style="cyan")])
     while True:
         try:
             line = await session.prompt_async(prompt(sandbox))
@@ -132,7 +210,8 @@ async def interact(sandbox: Sandbox, console: Console, history: Path) -> None:
             return
         except KeyboardInterrupt:
             continue
-        outcome = await step(sandbox, line.strip())
+        outcome = await step_stoppable(sandbox, line.strip())
+        remember_time(sandbox, sandbox.db_path or DEFAULT_DB)
         if outcome is None:
             return
         if outcome.form is not None:
@@ -153,7 +232,23 @@ async def fill(sandbox: Sandbox, session: PromptSession[str], console: Console, 
     return await sandbox.fill_form(form, values)
 
 
-async def step(sandbox: Sandbox, line: str) -> Outcome | None:
+async def step_stoppable(sandbox: Sandbox, line: str) -> Outcome | None:
+    """One typed line, where Ctrl-C stops a /wait (the clock stays where it got to), not the sandbox."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        return await step(sandbox, line)
+    try:
+        return await step(sandbox, line, stop)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        signal.signal(signal.SIGINT, previous)
+
+
+async def step(sandbox: Sandbox, line: str, stop: asyncio.Event | None = None) -> Outcome | None:
     """One typed line; None means leave."""
     try:
         if line in ("exit", "quit"):
@@ -171,7 +266,7 @@ async def step(sandbox: Sandbox, line: str) -> Outcome | None:
         if line.startswith("as "):
             return Outcome(notes=[sandbox.become(line[3:].strip().lower())])
         if line.startswith("/wait"):
-            return await sandbox.wait(line[len("/wait") :])
+            return await sandbox.wait(line[len("/wait") :], stop)
         if line.startswith("/"):
             return await sandbox.slash(line)
         raise CommandError("Start commands with a slash, like /faq. `help` shows everything you can do.")
@@ -190,10 +285,11 @@ def help_view(sandbox: Sandbox) -> RenderableType:
     return Group(intro, table, here, commands_table(sandbox))
 
 
-def welcome(sandbox: Sandbox) -> Text:
+def welcome(sandbox: Sandbox, note: str = "") -> Text:
     return Text(
         f"Steady sandbox: the real bot, offline, in the server '{sandbox.guild.name}'. "
-        f"Steady's clock says {sandbox.clock.now().astimezone():%a %d %b %Y, %H:%M}.",
+        f"Steady's clock says {sandbox.clock.now().astimezone():%a %d %b %Y, %H:%M %Z}."
+        + (f"\n{note}" if note else ""),
         style="cyan",
     )
 

@@ -232,11 +232,16 @@ def need(text: str, commands: list[Schema]) -> Need | None:
         value = rest.lstrip()
         return Need("value", value, len(text) - len(value), typed=typed, option=options[0])
     partial = re.search(r"\S*$", rest)[0]  # type: ignore[index]
+    if rest.count('"') % 2:
+        # An open quote: the value being typed is everything since it, spaces and all ("New York).
+        quote = rest.rfind('"')
+        key_before = re.search(r"(?:[\w-]+:)?$", rest[:quote])[0]  # type: ignore[index]
+        partial = rest[quote - len(key_before) :]
     try:
         given = raw_values(Typed(path, node, options, rest[: len(rest) - len(partial)]))
     except CommandError:
         given = {}
-    key = re.fullmatch(r"([\w-]+):(.*)", partial)
+    key = re.fullmatch(r"([\w-]+):(.*)", partial, re.S)
     if key and key[1] in names:
         option = next(o for o in options if o["name"] == key[1])
         partial = key[2]

@@ -19,12 +19,12 @@ from bot.sandbox.session import Outcome, Sandbox, Shown
 
 BUTTON_STYLES = {1: "bold blue", 2: "bold", 3: "bold green", 4: "bold red", 5: "underline"}
 TIME_FORMATS = {
-    "t": "%H:%M",
-    "T": "%H:%M:%S",
+    "t": "%H:%M %Z",
+    "T": "%H:%M:%S %Z",
     "d": "%d/%m/%Y",
     "D": "%d %B %Y",
-    "f": "%d %B %Y %H:%M",
-    "F": "%A, %d %B %Y %H:%M",
+    "f": "%d %B %Y %H:%M %Z",
+    "F": "%A, %d %B %Y %H:%M %Z",
 }
 
 
@@ -42,7 +42,7 @@ def message_view(shown: Shown, sandbox: Sandbox, numbers: dict[tuple[int, str], 
     message = shown.message
     header = Text.assemble(
         (message.get("author", {}).get("username", "Steady"), "bold magenta"),
-        (f"  {shown.where}  {shown.at.astimezone():%a %d %b %H:%M}", "dim"),
+        (f"  {shown.where}  {shown.at.astimezone():%a %d %b %H:%M %Z}", "dim"),
     )
     if shown.ephemeral:
         header.append("  (only you can see this)", "italic yellow")

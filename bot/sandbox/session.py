@@ -88,6 +88,14 @@ def parse_duration(text: str) -> timedelta:
     return delta
 
 
+def describe_span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    return "".join(parts) or "less than a minute"
+
+
 class Sandbox:
     """One person (admin or member) somewhere (a channel of the demo server, or DMs) using the real bot."""
 
@@ -99,11 +107,13 @@ class Sandbox:
         self.user: User = server.admin
         self.channel: Channel | None = guild.channel("general")
         self.buttons: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._buttons_by_place: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
         self._results: dict[str, InteractionResult] = {}
         self._read = 0
         self._followups_seen: dict[str, int] = {}
         self._known: set[str] = set()
         self._pending: list[Shown] = []
+        self.db_path: Path | None = None
 
     # ----- starting and stopping
 
@@ -152,24 +162,40 @@ class Sandbox:
             key=lambda c: c["name"],
         )
 
+    def here_id(self) -> int | None:
+        """The channel id of where this person is now (their DM channel with Steady, if it exists yet)."""
+        if self.channel is not None:
+            return self.channel.id
+        return next((c.id for c in self.server.channels.values() if c.recipient is self.user), None)
+
+    def _moved(self) -> str:
+        """Number keys press buttons on messages here only: take up this place's numbering, and list it."""
+        here = self.here_id()
+        self.buttons = list(self._buttons_by_place.get(here, [])) if here is not None else []
+        live = [(n, b) for n, (_, b) in enumerate(self.buttons, 1) if not b.get("disabled")]
+        if not live:
+            return ""
+        return " Buttons here: " + "  ".join(f"[{n}] {b.get('label') or 'button'}" for n, b in live)
+
     def go(self, where: str) -> str:
         if where == "dm":
             self.channel = None
-            return "You are in your DMs with Steady."
+            return "You are in your DMs with Steady." + self._moved()
         name = where.lstrip("#").lower()
         channel = next((c for c in self.guild.channels.values() if c.name == name and c.type == 0), None)
         if channel is None:
             names = ", ".join(f"#{c.name}" for c in self.guild.channels.values() if c.type == 0)
             raise CommandError(f"There is no #{name} here. Channels: {names}, or `dm` for your DMs.")
         self.channel = channel
-        return f"You are in #{channel.name}."
+        return f"You are in #{channel.name}." + self._moved()
 
     def become(self, role: str) -> str:
         if role not in ("admin", "member"):
             raise CommandError("Say `as admin` or `as member`.")
         self.user = self.server.admin if role == "admin" else self.server.member
+        buttons = self._moved()
         what = "a moderator with Manage Server" if role == "admin" else "a plain member"
-        return f"You are {self.user.username}, {what}."
+        return f"You are {self.user.username}, {what}.{buttons}"
 
     def dms(self, *, open_: bool) -> str:
         if open_:
@@ -199,8 +225,20 @@ class Sandbox:
 
     async def press(self, number: int) -> Outcome:
         if not 1 <= number <= len(self.buttons):
+            elsewhere = [p for p, found in self._buttons_by_place.items() if len(found) >= number]
+            if elsewhere and elsewhere[-1] != self.here_id():
+                where = self._where(self._buttons_by_place[elsewhere[-1]][0][0])
+                go = "dm" if where == "DM" else where
+                raise CommandError(
+                    f"There is no button {number} here: it is on a message in {where}. "
+                    f"Type `{go}` to go there first."
+                )
             raise CommandError("There is no button with that number on screen.")
         message, button = self.buttons[number - 1]
+        if int(message["channel_id"]) != self.here_id():
+            where = self._where(message)
+            go = "dm" if where == "DM" else where
+            raise CommandError(f"Button {number} is on a message in {where}; type `{go}` to go there first.")
         if button.get("disabled"):
             raise CommandError("That button is greyed out.")
         result = await self.server.click(message, button["custom_id"], user=self.user)
@@ -210,10 +248,16 @@ class Sandbox:
         result = await self.server.submit_modal(form["custom_id"], values, user=self.user, **self._here())
         return await self._answer(result)
 
-    async def wait(self, text: str) -> Outcome:
-        """Move the bot's clock forward in steps (each wake-up, at least hourly), letting it act at each."""
-        target = self.clock.now() + parse_duration(text)
+    async def wait(self, text: str, stop: asyncio.Event | None = None) -> Outcome:
+        """Move the bot's clock forward in steps (each wake-up, at least hourly), letting it act at each;
+        ``stop`` (Ctrl-C) ends the wait early, with the clock where it got to."""
+        start = self.clock.now()
+        target = start + parse_duration(text)
+        stopped = False
         while self.clock.now() < target:
+            if stop is not None and stop.is_set():
+                stopped = True
+                break
             now = self.clock.now()
             wakes = [w for w in self.clock.waiting if w > now]
             step = max(min([target, now + MAX_STEP, *wakes]), min(target, now + MIN_STEP))
@@ -227,7 +271,12 @@ class Sandbox:
         posted = len(outcome.shown)
         arrived = f"{posted} message{'s' if posted != 1 else ''} arrived meanwhile." if posted else ""
         now = self.clock.now().astimezone()
-        moved = f"The clock moved {text.strip()} forward: it is now {now:%a %d %b %Y, %H:%M}."
+        moved = f"The clock moved {text.strip()} forward: it is now {now:%a %d %b %Y, %H:%M %Z}."
+        if stopped:
+            moved = (
+                f"You stopped the wait (Ctrl-C) after {describe_span(self.clock.now() - start)}: "
+                f"it is now {now:%a %d %b %Y, %H:%M %Z}."
+            )
         outcome.notes.append(f"{moved} {arrived}".strip())
         return outcome
 
@@ -239,7 +288,7 @@ class Sandbox:
             return len(text), []
         if wanted is None:
             return len(text), []
-        low = wanted.partial.casefold()
+        low = wanted.partial.lstrip('"').casefold()
         if wanted.kind != "value":
             return wanted.start, [(n, n) for n in wanted.names if n.startswith(low)]
         found: list[tuple[str, str]] = []
@@ -251,7 +300,8 @@ class Sandbox:
                 found += [(str(c["name"]), str(c["value"])) for c in option["choices"]]
             elif option.get("autocomplete"):
                 whole_rest = len(typed.options) == 1 and option["type"] == STRING
-                offered = await self._autocomplete(typed.name, option["name"], wanted.partial, wanted.others)
+                query = wanted.partial.lstrip('"')
+                offered = await self._autocomplete(typed.name, option["name"], query, wanted.others)
                 for choice in offered:
                     put = str(choice["name"] if whole_rest else choice["value"])
                     found.append((put if whole_rest or " " not in put else f'"{put}"', choice["name"]))
@@ -366,10 +416,26 @@ class Sandbox:
         for request in new:
             if request.status >= 300:
                 continue
+            if thread := self._thread_for(request.method, request.path, request.body or {}):
+                self._pending.append(Shown(thread, self._where(thread), self.clock.now()))
+                continue
             message, edited = self._message_for(request.method, request.path, request.body or {})
             if message is not None:
                 self._known.add(message["id"])
                 self._pending.append(Shown(message, self._where(message), self.clock.now(), edited))
+
+    def _thread_for(self, method: str, path: str, body: Any) -> dict[str, Any] | None:
+        """A thread Steady opened under a message, shown as a line in the channel, as Discord does."""
+        m = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
+        if method != "POST" or m is None:
+            return None
+        name = str(body.get("name") or "a thread")
+        return {
+            "id": f"thread-{m[2]}",
+            "channel_id": m[1],
+            "author": {"username": "Steady"},
+            "content": f"🧵 Started a thread under this post: **{name}** (replies go there)",
+        }
 
     def _message_for(self, method: str, path: str, body: Any) -> tuple[dict[str, Any] | None, bool]:
         if m := re.fullmatch(r"/interactions/\d+/([^/]+)/callback", path):
@@ -410,9 +476,17 @@ class Sandbox:
             seen.setdefault(id(shown.message), shown)
         self._pending = []
         result = list(seen.values())
-        numbered = [(s.message, b) for s in result for b in buttons(s.message) if b.get("custom_id")]
-        if numbered:
-            self.buttons = numbered
+        by_place: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+        for s in result:
+            for b in buttons(s.message):
+                if b.get("custom_id"):
+                    by_place.setdefault(int(s.message["channel_id"]), []).append((s.message, b))
+        for place, found in by_place.items():
+            self._buttons_by_place.pop(place, None)
+            self._buttons_by_place[place] = found  # the most recent place last
+        here = self.here_id()
+        if here in by_place:
+            self.buttons = by_place[here]
         return result
 
     def _where(self, message: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -68,6 +69,15 @@ class Band:
 
 
 @dataclass(frozen=True)
+class AllStrengths:
+    """The result's title, reflection and growth note when no quality came out as an area to grow."""
+
+    title: str
+    reflection: str
+    growth: str
+
+
+@dataclass(frozen=True)
 class NextStep:
     kind: str
     text: str
@@ -84,6 +94,7 @@ class SelfCheckContent:
     statements: tuple[Statement, ...]
     bands: tuple[Band, ...]
     next_steps: tuple[NextStep, ...]
+    all_strengths: AllStrengths | None = None
 
     @property
     def total(self) -> int:
@@ -110,13 +121,17 @@ def load_selfcheck(path: Path = SELFCHECK_FILE) -> SelfCheckContent:
     """Load and validate ``data/selfcheck.toml``; any problem raises ContentError naming the entry."""
     raw = load_toml(path)
     intro = require_str(path, "intro", raw, "intro", max_len=1500)
+    if re.search(r"\b\d+\s+statements\b", intro):
+        raise ContentError(path, "intro", "write {count} for the number of statements, not a number")
     disclaimer = require_str(path, "disclaimer", raw, "disclaimer", max_len=500)
     labels = _labels(path, raw)
     qualities = _qualities(path, raw)
     statements = _statements(path, raw, {q.key for q in qualities})
     bands = _bands(path, raw)
     next_steps = _next_steps(path, raw)
-    content = SelfCheckContent(intro, disclaimer, labels, qualities, statements, bands, next_steps)
+    content = SelfCheckContent(
+        intro, disclaimer, labels, qualities, statements, bands, next_steps, _all_strengths(path, raw)
+    )
     _check_result_fits(path, content)
     return content
 
@@ -221,6 +236,18 @@ def _bands(path: Path, raw: dict[str, Any]) -> tuple[Band, ...]:
     if out[-1].min != 0:
         raise ContentError(path, f"band '{out[-1].key}'", "the last band must have min = 0.0")
     return tuple(out)
+
+
+def _all_strengths(path: Path, raw: dict[str, Any]) -> AllStrengths | None:
+    """Optional: without it, an all-strengths result uses its band's own title and reflection."""
+    if "all_strengths" not in raw:
+        return None
+    table = _table(path, "all_strengths", raw["all_strengths"])
+    return AllStrengths(
+        title=require_str(path, "all_strengths", table, "title", max_len=256),
+        reflection=require_str(path, "all_strengths", table, "reflection", max_len=1000),
+        growth=require_str(path, "all_strengths", table, "growth", max_len=_LINE_MAX),
+    )
 
 
 def _next_steps(path: Path, raw: dict[str, Any]) -> tuple[NextStep, ...]:

@@ -57,16 +57,23 @@ def question_screen(state: RunState, content: SelfCheckContent) -> QuestionScree
         heading=f"Question {index + 1} of {state.total}",
         progress=progress_bar(index, state.total),
         statement=content.statements[index].text,
-        intro=content.intro if index == 0 and state.answered == 0 else None,
+        intro=intro_text(content) if index == 0 and state.answered == 0 else None,
         labels=content.labels,
         selected=state.answers[index],
         can_go_back=index > 0,
     )
 
 
+def intro_text(content: SelfCheckContent) -> str:
+    """The intro with ``{count}`` filled in from the statements, so it can never disagree with them."""
+    return content.intro.replace("{count}", str(content.total))
+
+
 def _list_field(summary: Summary, content: SelfCheckContent, strengths: bool) -> str:
     items = summary.strengths() if strengths else summary.growth()
     if not items:
+        if not strengths and content.all_strengths is not None:
+            return content.all_strengths.growth
         return NO_STRENGTHS if strengths else NO_GROWTH
     lines = []
     for item in items[:SHOWN_PER_LIST]:
@@ -86,9 +93,12 @@ def result_screen(summary: Summary, content: SelfCheckContent) -> ResultScreen:
         steps = [s.text for s in content.next_steps if s.kind == kind]
         if steps:
             fields.append((heading, "\n".join(f"• {t}" for t in steps)))
+    title, reflection = band.title, band.reflection
+    if not summary.growth() and content.all_strengths is not None:
+        title, reflection = content.all_strengths.title, content.all_strengths.reflection
     return ResultScreen(
-        title=band.title,
-        reflection=band.reflection,
+        title=title,
+        reflection=reflection,
         fields=tuple(fields),
         disclaimer=content.disclaimer,
         resources=RESOURCES_LINE,
@@ -107,7 +117,15 @@ def longest_list_field(content: SelfCheckContent, shown: int) -> int:
 def result_length_bound(content: SelfCheckContent, shown: int) -> int:
     """An upper bound on the result's length, used at load to prove every result fits in one embed."""
     longest_band = max(len(b.title) + len(b.reflection) for b in content.bands)
-    lists = 2 * max(longest_list_field(content, shown), len(NO_STRENGTHS), len(NO_GROWTH))
+    extra = content.all_strengths
+    if extra is not None:
+        longest_band = max(longest_band, len(extra.title) + len(extra.reflection))
+    lists = 2 * max(
+        longest_list_field(content, shown),
+        len(NO_STRENGTHS),
+        len(NO_GROWTH),
+        len(extra.growth) if extra else 0,
+    )
     steps = sum(len(s.text) + 3 for s in content.next_steps) + sum(len(h) for h in NEXT_STEP_KINDS.values())
     headings = len(STRENGTHS_HEADING) + len(GROWTH_HEADING) + len(NOTE_HEADING)
     return longest_band + lists + steps + headings + len(content.disclaimer) + len(RESOURCES_LINE) + 2

@@ -283,8 +283,8 @@ def _summary(row: sqlite3.Row) -> Summary:
     )
 
 
-async def describe_user_data(db: Database, user_id: int) -> list[str]:
-    """Plain lines for /mydata: the run in progress and each kept summary."""
+async def describe_user_data(db: Database, user_id: int, content: SelfCheckContent) -> list[str]:
+    """Lines for /mydata in plain words: the run in progress and each kept summary, by their names."""
     lines: list[str] = []
     run = await db.fetchone(
         "SELECT r.position, r.question_count, r.started_at, "
@@ -294,17 +294,39 @@ async def describe_user_data(db: Database, user_id: int) -> list[str]:
     )
     if run is not None:
         lines.append(
-            f"Self-check in progress (started {run['started_at'][:10]}): {run['answered']} of "
-            f"{run['question_count']} answers stored."
+            f"A self-check you haven't finished, started {_day(run['started_at'])}: your "
+            f"{plural(run['answered'], 'answer')} so far, out of {run['question_count']} statements."
         )
     for row in await db.fetchall(
         "SELECT band, scores, finished_at FROM selfcheck_results WHERE user_id = ? ORDER BY finished_at",
         (user_id,),
     ):
-        scores = json.loads(row["scores"])
-        detail = ", ".join(f"{key} {p}/{m}" for key, (p, m) in scores.items())
-        lines.append(f"Self-check result from {row['finished_at'][:10]}: band '{row['band']}' ({detail}).")
+        scores = [QualityScore(key, int(p), int(m)) for key, (p, m) in json.loads(row["scores"]).items()]
+        band = next((b.title for b in content.bands if b.key == row["band"]), None)
+        names = {q.key: q.name for q in content.qualities}
+        strong = [names.get(s.key, s.key) for s in scores if s.is_strength]
+        grow = [names.get(s.key, s.key) for s in scores if not s.is_strength]
+        if not grow and content.all_strengths is not None:
+            band = content.all_strengths.title  # as the result itself said
+        summary = f"The summary of your self-check from {_day(row['finished_at'])}"
+        summary += f": “{band}”." if band else "."
+        summary += f" Strengths: {_listing(strong)}." if strong else " No strengths were picked out."
+        summary += f" Areas to grow: {_listing(grow)}." if grow else " No area to grow stood out."
+        lines.append(summary + " Your separate answers are not kept.")
     return lines
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _day(stamp: str) -> str:
+    return f"{datetime.fromisoformat(stamp):%d %B %Y}".lstrip("0")
+
+
+def _listing(names: list[str]) -> str:
+    lowered = [n[0].lower() + n[1:] if n[:1].isupper() and not n[1:2].isupper() else n for n in names]
+    return ", ".join(lowered[:-1]) + (" and " if len(lowered) > 1 else "") + lowered[-1]
 
 
 async def delete_user_data(db: Database, user_id: int) -> int:
