@@ -419,14 +419,7 @@ class MomentsStore:
 
     async def add_submission(self, guild_id: int, author_id: int, text: str, now: datetime) -> Submission:
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
-                " VALUES (?, ?, ?, 'pending', ?)",
-                (guild_id, author_id, text, _ts(now)),
-            )
-            sub_id = cur.lastrowid
-        assert sub_id is not None
-        return Submission(sub_id, guild_id, author_id, text, "pending", now)
+            return await _insert_submission(conn, guild_id, author_id, text, now)
 
     async def add_submission_within_limit(
         self, guild_id: int, author_id: int, text: str, now: datetime, *, per_day: int = SHARES_PER_DAY
@@ -442,14 +435,7 @@ class MomentsStore:
             again = next_allowed(times, per_day, DAY, now)
             if again is not None:
                 return again
-            cur = await conn.execute(
-                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
-                " VALUES (?, ?, ?, 'pending', ?)",
-                (guild_id, author_id, text, _ts(now)),
-            )
-            sub_id = cur.lastrowid
-        assert sub_id is not None
-        return Submission(sub_id, guild_id, author_id, text, "pending", now)
+            return await _insert_submission(conn, guild_id, author_id, text, now)
 
     async def submission_times(self, author_id: int, since: datetime) -> list[datetime]:
         """When this person shared moments since ``since``, in any server: the basis of the daily limit."""
@@ -498,6 +484,18 @@ class MomentsStore:
                 cur = await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
                 deleted += max(cur.rowcount, 0)
         return deleted
+
+
+async def _insert_submission(
+    conn: aiosqlite.Connection, guild_id: int, author_id: int, text: str, now: datetime
+) -> Submission:
+    cur = await conn.execute(
+        "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at)"
+        " VALUES (?, ?, ?, 'pending', ?)",
+        (guild_id, author_id, text, _ts(now)),
+    )
+    assert cur.lastrowid is not None
+    return Submission(cur.lastrowid, guild_id, author_id, text, "pending", now)
 
 
 MOMENTS_TABLES = (
