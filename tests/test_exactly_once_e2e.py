@@ -131,3 +131,37 @@ async def test_a_callback_after_three_seconds_fails_like_discord(
     discord_server.interaction_deadline = 3.0
     again = await (await discord_server.slash("quietmoment", user=discord_server.member, guild=guild)).wait()
     assert again.callback is not None and not again.expired
+
+
+async def test_lookup_reads_past_a_busy_channel_to_find_the_earlier_post(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    """150 member messages since the look-back start: the post is on the second page of history."""
+    clock = FakeClock(START)
+    discord_server.clock = clock
+    channel = guild.channel("quiet-moments")
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await configure(discord_server, guild)
+        await settle(running)
+        clock.set(DUE - timedelta(minutes=5))
+        chatter = discord_server.messages.setdefault(channel.id, [])
+        for n in range(150):
+            chatter.append(
+                discord_server._new_message(channel.id, discord_server.member, {"content": f"hi {n}"})
+            )
+        lost = discord_server.lose_response("POST", rf"/channels/{channel.id}/messages$")
+        clock.set(DUE)
+        await discord_server.wait_for(lambda: lost.times == 0)
+        await settle(running)
+    finally:
+        await running.stop()
+    clock.set(DUE + timedelta(minutes=10))
+    again = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await settle(again)
+        assert len(posts(discord_server, guild)) == 1
+        assert_recorded_as_sent(db_path, discord_server, guild)
+        assert len(discord_server.requests_to("GET", rf"/channels/{channel.id}/messages$")) == 2
+    finally:
+        await again.stop()
