@@ -8,7 +8,7 @@ unless the runner looks in the channel first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.moments.runner import PostFailure, PostRequest
@@ -22,7 +22,7 @@ class FakeMessage:
     moment_key: str
     nonce: str
     at: datetime
-    local_date: object
+    local_date: date
 
 
 @dataclass
