@@ -1,8 +1,10 @@
 """Chaos: the real bot as a subprocess against the local Discord, every feature at once, faults everywhere.
 
 It kills the bot with SIGKILL at random and restarts it on the same database, injects REST faults
-(429 route and global, 500, 502, a channel the bot may not post in, a deleted channel), drops the
-gateway and invalidates the session, then checks the invariants and prints them as figures.
+(429 route and global, 500, 502, a channel the bot may not post in, a deleted channel), loses the
+responses to daily posts (stored by Discord, or never arrived) and brings the bot back 10 minutes and
+1 minute late (past and inside Discord's nonce window), drops the gateway and invalidates the session,
+then checks the invariants and prints them as figures.
 
     python bench/chaos.py            # the long form: about 10 minutes, at least 10 kills
     python bench/chaos.py --short    # the short form run by `make test` (under 60 s)
@@ -46,8 +48,12 @@ WAIT = 4.0
 LEAD = timedelta(seconds=20)
 
 
+LATE_RESTARTS = (timedelta(minutes=10), timedelta(minutes=1))
+
+
 @dataclass
 class Figures:
+    seed: int = 0
     seconds: float = 0.0
     kills: int = 0
     restarts: int = 0
@@ -64,6 +70,7 @@ class Figures:
     faq_answered: int = 0
     shares_approved: int = 0
     unanswered_interactions: int = 0
+    late_callbacks: int = 0
     integrity: str = ""
     alive: bool = False
     exit_code: int | None = None
@@ -83,6 +90,7 @@ class Figures:
     def lines(self) -> list[str]:
         faults = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())) or "none"
         return [
+            f"seed: {self.seed} (repeat with --seed {self.seed})",
             f"duration: {self.seconds:.0f} s",
             f"kills survived: {self.kills} (restarts {self.restarts})",
             f"faults injected: {sum(self.faults.values())} ({faults})",
@@ -93,7 +101,8 @@ class Figures:
             f"self-check answers acknowledged: {self.answers_acknowledged}, lost: {self.answers_lost} "
             f"({self.selfchecks_finished} runs finished)",
             f"faq answers: {self.faq_answered}, shared moments approved: {self.shares_approved}, "
-            f"interactions unanswered while the bot was down: {self.unanswered_interactions}",
+            f"interactions unanswered while the bot was down: {self.unanswered_interactions} "
+            f"(of them answered after Discord's 3 s and refused: {self.late_callbacks})",
             f"integrity_check: {self.integrity}, alive and answering: {self.alive}, "
             f"SIGTERM exit: {self.exit_code}",
             *[f"PROBLEM: {p}" for p in self.problems],
@@ -116,6 +125,7 @@ class Chaos:
         self.first_due = minute
         offset = (minute - LEAD) - real_now
         self.clock = SystemClock(offset)
+        self.server.clock = self.clock  # Discord's nonce window runs on the bot's clock
         self.bot = BotProcess(self.server, self.db_path, clock_offset=offset)
         self.alive = asyncio.Event()
         self.figures = Figures()
@@ -150,7 +160,12 @@ class Chaos:
 
     # ----- the bot's life
 
-    async def restart(self) -> None:
+    async def restart(self, late: timedelta = timedelta(0)) -> None:
+        """Start the bot again; ``late`` moves its clock (and Discord's) on, as a restart that came late."""
+        if late:
+            self.clock.offset += late
+            self.bot.clock_offset = self.clock.offset
+            self.figures.faults[f"restart {int(late.total_seconds() // 60)} min late"] += 1
         await self.bot.start(timeout=60)
         self.figures.restarts += 1
         self.alive.set()
@@ -162,18 +177,22 @@ class Chaos:
         """SIGKILL at random moments, one of them right at a due instant; restart on the same database."""
         first_due = min(self.due.values())
         at_due = max(0.0, (first_due - self.clock.now()).total_seconds())
-        moments = sorted(
-            [at_due + self.rng.uniform(-0.3, 0.3)]
-            + [self.rng.uniform(2, self.seconds - 4) for _ in range(self.kill_count - 1)]
-        )
+        # The kill at the due instant comes back 10 minutes late, past Discord's nonce window, and the
+        # next one 1 minute late: posts whose responses were lost are then resent or found.
+        at_kill = at_due + self.rng.uniform(-0.3, 0.3)
+        planned = [(at_kill, LATE_RESTARTS[0]), (at_kill + 4, LATE_RESTARTS[1])][: self.kill_count]
+        planned += [
+            (self.rng.uniform(2, self.seconds - 4), timedelta(0))
+            for _ in range(self.kill_count - len(planned))
+        ]
         begin = time.monotonic()
-        for offset in moments:
+        for offset, late in sorted(planned, key=lambda p: p[0]):
             await asyncio.sleep(max(0.0, begin + offset - time.monotonic()))
             self.alive.clear()
             await self.bot.kill()
             self.figures.kills += 1
             await asyncio.sleep(self.rng.uniform(0.2, 1.2))
-            await self.restart()
+            await self.restart(late)
 
     async def injector(self) -> None:
         """REST faults, gateway drops and invalid sessions, at random."""
@@ -182,6 +201,9 @@ class Chaos:
         self.figures.faults["403/50013 channel"] += 1
         self.server.delete_channel(self.guilds[1].channel("quiet-moments"))
         self.figures.faults["404/10003 channel"] += 1
+        posts = "|".join(str(g.channel("quiet-moments").id) for g in self.guilds[2:])
+        stored = self.server.lose_response("POST", rf"/channels/({posts})/messages$", stored=True, times=3)
+        never = self.server.lose_response("POST", rf"/channels/({posts})/messages$", stored=False, times=2)
         routes = [r"/interactions/\d+/[^/]+/callback", r"/channels/\d+/messages$", r"/webhooks/\d+/"]
         while self.running():
             await asyncio.sleep(self.rng.uniform(0.3, 1.5))
@@ -203,6 +225,8 @@ class Chaos:
             else:
                 await self.server.invalidate_session()
             self.figures.faults[kind] += 1
+        self.figures.faults["lost response, stored"] += 3 - stored.times
+        self.figures.faults["lost request, never arrived"] += 2 - never.times
 
     # ----- people using it
 
@@ -441,6 +465,7 @@ class Chaos:
                     if lost:
                         f.problems.append(f"run {run_id}: acknowledged answers {lost} are not stored")
             f.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        f.late_callbacks = self.server.late_callbacks
         f.alive = await self.answers_again()
         f.exit_code = await self.bot.terminate()
         if f.exit_code != 0:
@@ -456,6 +481,7 @@ async def run_chaos(
             seconds=seconds, kills=kills, servers=servers, users=users, seed=seed, workdir=Path(tmp)
         )
         figures = await chaos.run()
+        figures.seed = seed
         if not figures.ok:
             log = chaos.bot.log()
             figures.problems.append(f"seed {seed}; last bot log lines:\n{log[-3000:]}")
@@ -473,11 +499,13 @@ def main() -> int:
     parser.add_argument("--users", type=int)
     parser.add_argument("--seed", type=int)
     args = parser.parse_args()
+    seed = random.randrange(1 << 30) if args.seed is None else args.seed
+    print(f"chaos seed: {seed}", flush=True)
     seconds = args.seconds or (35 if args.short else 600)
     kills = args.kills or (3 if args.short else 12)
     users = args.users or (12 if args.short else 30)
     figures = asyncio.run(
-        run_chaos(seconds=seconds, kills=kills, servers=args.servers, users=users, seed=args.seed)
+        run_chaos(seconds=seconds, kills=kills, servers=args.servers, users=users, seed=seed)
     )
     print("\n".join(figures.lines()))
     return 0 if figures.ok else 1

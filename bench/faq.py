@@ -271,6 +271,9 @@ async def bench_discord(
         await server.stop()
     if server.violations:
         problems.append(f"Discord limits broken: {server.violations[:5]}")
+    print(f"  initial callbacks refused by the local Discord as later than 3 s: {server.late_callbacks}")
+    if server.late_callbacks:
+        problems.append(f"{server.late_callbacks} interactions missed Discord's 3-second deadline")
     return steady_ms, bare_ms, problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 COGS_PACKAGE = "cogs"
+DRAIN_TIMEOUT = 10.0  # seconds in-flight work may take to finish at shutdown
 
 
 class UserFacingCheckFailure(app_commands.CheckFailure):
@@ -127,7 +129,16 @@ class SteadyBot(commands.Bot):
         log.info("command %s done (user %s, guild %s)", name, interaction.user.id, interaction.guild_id)
 
     async def close(self) -> None:
-        """Unload the features first (they stop their background work), then close the database."""
+        """Shut down in order: features stop starting new work and let what is under way finish
+        (bounded), then the features are unloaded and the gateway closed, queued self-check answers are
+        written, and last the database is closed under its write lock."""
+        for cog in list(self.cogs.values()):
+            drain = getattr(cog, "drain", None)
+            if drain is not None:
+                try:
+                    await drain(DRAIN_TIMEOUT)
+                except Exception:
+                    log.exception("letting %s finish failed", type(cog).__name__)
         for name in list(self.extensions):
             try:
                 await self.unload_extension(name)
@@ -135,6 +146,12 @@ class SteadyBot(commands.Bot):
                 log.exception("unloading %s failed", name)
         await super().close()
         if self._db is not None:
+            from bot.selfcheck.store import flush_writes
+
+            try:
+                await asyncio.wait_for(flush_writes(self._db), DRAIN_TIMEOUT)
+            except Exception:
+                log.exception("self-check answers still queued at shutdown could not be written")
             await self._db.close()
             self._db = None
 

@@ -1,4 +1,8 @@
-"""The bot's one SQLite connection: WAL, foreign keys, numbered migrations applied on open."""
+"""The bot's SQLite file: WAL, foreign keys, numbered migrations applied on open.
+
+Writes go through one writer connection, one transaction at a time; reads use their own connection, so
+they only ever see committed data (never another task's half-done transaction).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,14 +38,24 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     return found
 
 
+_PRAGMAS = ("PRAGMA busy_timeout = 5000", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
+
+
 class Database:
-    """Owns the aiosqlite connection; every write goes through ``transaction()``, on disk when it returns."""
+    """Owns the connections; every write goes through ``transaction()`` or ``run_in_transaction()``, on
+    disk when it returns. ``fetchone``/``fetchall`` read committed data on a separate connection."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        # One connection holds one transaction at a time; concurrent tasks queue here instead of failing.
+        self.reader: aiosqlite.Connection | None = None
+        # run_in_transaction's connection lives on one thread of its own: one hop per batch.
+        self._sync: sqlite3.Connection | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steady-db")
+        # One transaction at a time across the writing connections; concurrent tasks queue here.
         self._write_lock = asyncio.Lock()
+        self._read_lock = asyncio.Lock()
+        self.closed = False
 
     @classmethod
     async def open(cls, path: Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
@@ -49,15 +64,22 @@ class Database:
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
-            await conn.execute("PRAGMA busy_timeout = 5000")
             await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = FULL")
-            await conn.execute("PRAGMA foreign_keys = ON")
+            for pragma in _PRAGMAS:
+                await conn.execute(pragma)
             await db.migrate(migrations_dir)
+            db.reader = await aiosqlite.connect(path, isolation_level=None)
+            db.reader.row_factory = aiosqlite.Row
+            for pragma in (*_PRAGMAS, "PRAGMA query_only = ON"):
+                await db.reader.execute(pragma)
+            db._sync = await db._in_thread(_connect_sync, path)
         except BaseException:
-            await conn.close()
+            await db.close()
             raise
         return db
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def migrate(self, migrations_dir: Path = MIGRATIONS_DIR) -> int:
         """Apply each pending migration in its own transaction; refuse a database newer than the code."""
@@ -89,13 +111,24 @@ class Database:
         """BEGIN IMMEDIATE ... COMMIT; rolled back on any error. Writers are serialised by SQLite and,
         on this shared connection, by a lock (not re-entrant: never nest transactions)."""
         async with self._write_lock:
+            if self.conn.in_transaction:  # left open by a failure we could not clean up: undo it first
+                await self._rollback()
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await asyncio.shield(self._rollback())
+                await _finish(self._rollback())
                 raise
-            await asyncio.shield(self.conn.execute("COMMIT"))
+            await _finish(self._commit())
+
+    async def _commit(self) -> None:
+        """COMMIT, and if it fails (a deferred constraint, a full disk) ROLLBACK, so the connection is
+        never left inside a transaction that every later BEGIN would trip over."""
+        try:
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self._rollback()
+            raise
 
     async def _rollback(self) -> None:
         """Queued after the BEGIN on the database thread, so it undoes even a cancelled BEGIN.
@@ -104,22 +137,33 @@ class Database:
             await self.conn.execute("ROLLBACK")
 
     async def run_in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` on the database thread inside BEGIN IMMEDIATE ... COMMIT, in one hop.
+        """Run ``work`` on the database's own thread inside BEGIN IMMEDIATE ... COMMIT, in one hop.
 
         For hot paths under load: a transaction made of awaited statements costs an event-loop round trip
         per statement while holding the write lock. ``work`` must be quick and must not touch the loop.
         """
+        assert self._sync is not None, "the database is not open"
         async with self._write_lock:
-            # aiosqlite has no public way to run a function on its thread; _execute is that way.
-            return await self.conn._execute(_in_transaction, self.conn._conn, work)
+            return await _finish(self._in_thread(_in_transaction, self._sync, work))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
+        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
+        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The read connection, one reader at a time: a statement left open by one task would otherwise
+        pin the snapshot for the next, which could then miss a write already acknowledged to someone.
+        (The writer serves reads only while opening, before the reader exists.)"""
+        if self.reader is None:
+            yield self.conn
+            return
+        async with self._read_lock:
+            yield self.reader
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
         """One statement in its own transaction (durable on return)."""
@@ -127,17 +171,52 @@ class Database:
             await conn.execute(sql, tuple(params))
 
     async def close(self) -> None:
-        await self.conn.close()
+        """Close under the write lock, so a transaction in progress finishes first; safe to call twice."""
+        async with self._write_lock:
+            if self.closed:
+                return
+            self.closed = True
+            if self.reader is not None:
+                async with self._read_lock:
+                    await self.reader.close()
+            if self._sync is not None:
+                await self._in_thread(self._sync.close)
+            await self.conn.close()
+        self._executor.shutdown(wait=False)
+
+
+async def _finish(work: Any) -> Any:
+    """Await ``work`` to its end even if the caller is cancelled meanwhile (then re-raise the cancel), so
+    the write lock is never released while a COMMIT or ROLLBACK is still under way."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():
+            with contextlib.suppress(BaseException):
+                await task
+        raise
+
+
+def _connect_sync(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    for pragma in _PRAGMAS:
+        conn.execute(pragma)
+    return conn
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = work(conn)
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     return result
 
 

@@ -57,37 +57,52 @@ async def delete_user(owners: Iterable[UserDataOwner], user_id: int) -> int:
 async def mark_guild_removed(db: Database, guild_id: int, now: datetime) -> None:
     """Keep a removed server's data for RETENTION, in case it adds the bot back."""
     await db.execute(
-        "INSERT INTO guild_settings (guild_id, removed_at) VALUES (?, ?) "
+        "INSERT INTO guild_presence (guild_id, seen_at, removed_at) VALUES (?, ?, ?) "
         "ON CONFLICT (guild_id) DO UPDATE "
-        "SET removed_at = COALESCE(guild_settings.removed_at, excluded.removed_at)",
-        (guild_id, now.isoformat()),
+        "SET removed_at = COALESCE(guild_presence.removed_at, excluded.removed_at)",
+        (guild_id, now.isoformat(), now.isoformat()),
     )
 
 
-async def mark_guild_present(db: Database, guild_ids: Iterable[int]) -> None:
-    ids = list(guild_ids)
+async def mark_guild_present(db: Database, guild_ids: Iterable[int], now: datetime) -> None:
+    """Record every server Steady is in (an upsert), so a later removal is noticed even while offline."""
+    rows = [(g, now.isoformat()) for g in guild_ids]
     async with db.transaction() as conn:
         await conn.executemany(
-            "UPDATE guild_settings SET removed_at = NULL WHERE guild_id = ?", [(g,) for g in ids]
+            "INSERT INTO guild_presence (guild_id, seen_at, removed_at) VALUES (?, ?, NULL) "
+            "ON CONFLICT (guild_id) DO UPDATE SET removed_at = NULL",
+            rows,
         )
 
 
 async def guilds_known(db: Database) -> set[int]:
-    rows = await db.fetchall("SELECT guild_id FROM guild_settings WHERE removed_at IS NULL")
+    rows = await db.fetchall("SELECT guild_id FROM guild_presence WHERE removed_at IS NULL")
     return {int(r["guild_id"]) for r in rows}
 
 
 async def purge_removed_guilds(db: Database, owners: Iterable[GuildDataOwner], now: datetime) -> list[int]:
-    """Delete everything about servers removed more than RETENTION ago; returns their ids."""
+    """Delete everything about servers removed more than RETENTION ago; returns their ids.
+
+    Each server is checked again right before its data goes, and its presence row is deleted only
+    ``WHERE removed_at <= cutoff``, so a server that added Steady back meanwhile keeps everything.
+    """
     cutoff = (now - RETENTION).isoformat()
-    rows = await db.fetchall(
-        "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at <= ?", (cutoff,)
-    )
-    purged = [int(r["guild_id"]) for r in rows]
+    query = "SELECT guild_id FROM guild_presence WHERE removed_at IS NOT NULL AND removed_at <= ?"
     owners = list(owners)
-    for guild_id in purged:
+    purged: list[int] = []
+    for row in await db.fetchall(query, (cutoff,)):
+        guild_id = int(row["guild_id"])
+        if await db.fetchone(f"{query} AND guild_id = ?", (cutoff, guild_id)) is None:
+            continue
         for owner in owners:
             await owner.delete_guild_data(guild_id)
-        await db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        async with db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM guild_presence WHERE guild_id = ? AND removed_at <= ?",
+                (guild_id, cutoff),
+            )
+            if cur.rowcount:
+                await conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        purged.append(guild_id)
         log.info("purged data of server %s, removed over %d days ago", guild_id, RETENTION.days)
     return purged

@@ -14,7 +14,7 @@ from bot import care
 from bot.care import Concern, Reading
 from bot.regions import RegionChoice, UserRegionStore, resolve_region
 from bot.resources import REGIONS, Line, Region, load_resources
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 COLOUR = discord.Colour.teal()
 NO_PINGS = discord.AllowedMentions.none()
@@ -112,7 +112,9 @@ def crisis_embed(region: Region, concern: Concern, choice: RegionChoice) -> disc
 
 
 class RegionPicker(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"steady:region:pick:(?P<kind>lines|self|other)"
+    Guarded,
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"steady:region:pick:(?P<kind>lines|self|other)",
 ):
     """Picks and remembers the person's region; the custom id alone carries the state, so a restart
     changes nothing."""

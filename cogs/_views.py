@@ -1,10 +1,59 @@
-"""A view for rows of persistent buttons (DynamicItems registered in each cog's ``cog_load``)."""
+"""Persistent buttons: a view for rows of DynamicItems (registered in each cog's ``cog_load``), and the one
+error path every button and select shares."""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+
+from bot.client import send_ephemeral
+
+log = logging.getLogger("steady.components")
+SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, please try again."
+
+
+async def component_failed(interaction: discord.Interaction, error: BaseException) -> None:
+    """A button or select failed (a database or Discord error): log ids only, answer privately."""
+    custom_id = (interaction.data or {}).get("custom_id", "?")
+    log.error(
+        "component %s failed (user %s, guild %s)",
+        str(custom_id).split(":")[:2],
+        interaction.user.id,
+        interaction.guild_id,
+        exc_info=error,
+    )
+    await send_ephemeral(interaction, SOMETHING_WRONG)
+
+
+def _guard(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(fn)
+    async def guarded(self: Any, interaction: discord.Interaction, *args: Any) -> Any:
+        try:
+            return await fn(self, interaction, *args)
+        except Exception as exc:
+            await component_failed(interaction, exc)
+            if fn.__name__ == "from_custom_id":
+                raise  # discord.py then drops the click; the person already has the reply
+            return None
+
+    return guarded
+
+
+class Guarded:
+    """Mixin for every DynamicItem: an error in ``from_custom_id`` or ``callback`` ends in the private
+    SOMETHING_WRONG reply, never in Discord's "This interaction failed"."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "callback" in cls.__dict__:
+            cls.callback = _guard(cls.__dict__["callback"])  # type: ignore[attr-defined]
+        factory = cls.__dict__.get("from_custom_id")
+        if isinstance(factory, classmethod):
+            cls.from_custom_id = classmethod(_guard(factory.__func__))  # type: ignore[attr-defined]
 
 
 class ButtonRow(discord.ui.View):

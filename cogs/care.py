@@ -21,14 +21,14 @@ from bot import care
 from bot.client import SteadyBot, send_ephemeral
 from bot.modnotice import NOTICE_EVERY, ModChannelStore, waiting_notice_due
 from cogs._config import NOT_MANAGER, bind_config, config_group
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 log = logging.getLogger("steady.care")
 NO_PINGS = discord.AllowedMentions.none()
 RETRY_AFTER = timedelta(minutes=15)
 
 
-class ModReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"steady:modreview"):
+class ModReviewButton(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"steady:modreview"):
     """Opens the review queue, privately, for a moderator; works after a restart."""
 
     def __init__(self) -> None:

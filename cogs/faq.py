@@ -28,7 +28,7 @@ from bot.faq import (
 from bot.text import fit
 from cogs._care import CARE_CHOICE, CARE_CHOICE_NAME, read_question, send_care_reply
 from cogs._config import bind_config, config_group
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
 NO_PINGS = discord.AllowedMentions.none()
@@ -40,7 +40,7 @@ QUERY_MAX = 200
 
 
 class TopicButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})"
+    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})"
 ):
     """Opens one topic, privately, for whoever clicks; the key in the custom id survives restarts."""
 

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -16,10 +17,10 @@ from discord.ext import commands
 
 from bot.care import Concern
 from bot.client import SteadyBot, send_ephemeral
-from bot.cooldown import next_allowed
 from bot.modnotice import ModChannelStore
 from bot.moments import store as moments_store
 from bot.moments.content import Moment, load_moments
+from bot.moments.own_post import find_own_post, post_marker
 from bot.moments.runner import MomentsRunner, Pacer, PostFailure, PostRequest
 from bot.moments.schedule import ScheduleError, format_hhmm, parse_hhmm
 from bot.moments.status import moments_status, todays_moment
@@ -36,11 +37,13 @@ from bot.privacy import RETENTION
 from bot.text import clean_text, fit
 from cogs._care import WORK_POINTER, care_for_sharer, read_question
 from cogs._config import NOT_MANAGER, REGION_NAMES, bind_config, config_group
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 log = logging.getLogger("steady.moments")
 
 POST_RATE = 48.0  # requests a second, under Discord's global 50/s
+SLOW_DOWN = "Discord asked Steady to slow down (rate limited)."
+FIND_PAGES = 5  # pages of 100 messages read back when looking for an earlier post
 COLOUR = discord.Colour.from_rgb(94, 140, 130)
 RETENTION_NOTE = (
     f"If Steady is removed from this server, these settings, shared moments and post history are kept "
@@ -56,13 +59,16 @@ REGION_REMINDER = (
 )
 
 
-def moment_embed(moment: Moment, *, title: str = "A quiet moment", note: str = "") -> discord.Embed:
+def moment_embed(
+    moment: Moment, *, title: str = "A quiet moment", note: str = "", day: date | None = None
+) -> discord.Embed:
     embed = discord.Embed(title=title, description=moment.text, colour=COLOUR)
     if moment.prompt:
         name = f"If you'd like to share ({NO_PATIENT_DETAILS})"
         embed.add_field(name=name, value=moment.prompt, inline=False)
     footer = "Shared by a member of this server. " if moment.author_id else ""
-    embed.set_footer(text=f"{note}{footer}Add your own with /share-moment.")
+    marker = f"{post_marker(day)} · " if day is not None else ""
+    embed.set_footer(text=f"{note}{footer}{marker}Add your own with /share-moment.")
     return embed
 
 
@@ -95,6 +101,8 @@ def changed_text(channel: object, at: object, zone: object, thread: object) -> s
 def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
     """Discord's answer, in words an admin can act on."""
     code = getattr(exc, "code", 0) or None
+    if exc.status == 429:
+        return PostFailure("Discord asked Steady to slow down (HTTP 429).", code=code, rate_limited=True)
     if isinstance(exc, discord.Forbidden):
         return PostFailure(
             f"Steady is missing permission to post in <#{channel_id}> (Discord error {code or 403}). "
@@ -112,7 +120,21 @@ def _failure_from(exc: discord.HTTPException, channel_id: int) -> PostFailure:
     return PostFailure(f"Discord refused the post (HTTP {exc.status}, error {code}).", code=code)
 
 
+@contextlib.contextmanager
+def _as_post_failure(channel_id: int) -> Iterator[None]:
+    """Discord's errors and a lost connection as the runner's PostFailure (transient where a retry helps)."""
+    try:
+        yield
+    except discord.HTTPException as exc:
+        raise _failure_from(exc, channel_id) from None
+    except discord.RateLimited:
+        raise PostFailure(SLOW_DOWN, rate_limited=True) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
+
+
 class ReviewButton(
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"qm:review:(?P<action>approve|reject):(?P<sid>\d+)",
 ):
@@ -183,6 +205,11 @@ class QuietMoments(commands.Cog):
         self._notify(guild_id)
         return deleted
 
+    async def drain(self, timeout: float) -> None:
+        """Shutdown: no new posts; those under way finish and are recorded (bounded by ``timeout``)."""
+        if self.runner is not None and not await self.runner.drain(timeout):
+            log.warning("quiet moment posts were still under way at shutdown; the next start checks them")
+
     def _store(self) -> MomentsStore:
         assert self.store is not None
         return self.store
@@ -192,7 +219,9 @@ class QuietMoments(commands.Cog):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.bot.wait_until_ready(), 60)
         while True:
-            self.runner = MomentsRunner(self._store(), self.bot.clock, self._send, pacer=self.pacer)
+            self.runner = MomentsRunner(
+                self._store(), self.bot.clock, self._send, pacer=self.pacer, finder=self._find
+            )
             try:
                 await self.runner.run()
             except asyncio.CancelledError:
@@ -212,16 +241,12 @@ class QuietMoments(commands.Cog):
         if self.bot.is_ready() and self.bot.get_guild(request.guild_id) is None:
             raise PostFailure("Steady is no longer in this server.")
         channel = self.bot.get_partial_messageable(request.channel_id, guild_id=request.guild_id)
-        try:
+        with _as_post_failure(request.channel_id):
             message = await channel.send(
-                embed=moment_embed(request.moment),
+                embed=moment_embed(request.moment, day=request.local_date),
                 nonce=request.nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
-        except discord.HTTPException as exc:
-            raise _failure_from(exc, request.channel_id) from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PostFailure(f"Could not reach Discord ({type(exc).__name__}).", transient=True) from None
         if request.thread:
             await self.pacer.acquire()
             suffix = f" ({NO_PATIENT_DETAILS})"
@@ -231,6 +256,23 @@ class QuietMoments(commands.Cog):
             except discord.HTTPException as exc:
                 log.info("could not open a thread under quiet moment %s: %s", message.id, exc.status)
         return message.id
+
+    async def _find(self, request: PostRequest, since: datetime) -> int | None:
+        """The runner's finder: Steady's own post of that date in the channel since ``since``, if any."""
+        assert self.bot.user is not None
+        after = discord.utils.time_snowflake(since)
+        with _as_post_failure(request.channel_id):
+            try:
+                for _ in range(FIND_PAGES):
+                    page = await self.bot.http.logs_from(request.channel_id, 100, after=after)
+                    found = find_own_post(page, self.bot.user.id, request.local_date)
+                    if found is not None or len(page) < 100:
+                        return found
+                    after = max(int(m["id"]) for m in page)
+            except discord.Forbidden:
+                log.warning("cannot read history in channel %s; sending without looking", request.channel_id)
+                return None
+        raise PostFailure("Could not check the channel for an earlier post (too many messages).")
 
     # --- /config moments, pause, resume, status, review ----------------------------------------
 
@@ -551,18 +593,26 @@ class QuietMoments(commands.Cog):
             return
         now = self.bot.clock.now()
         store = self._store()
-        times = await store.submission_times(interaction.user.id, now - timedelta(days=1))
-        again = next_allowed(times, SHARES_PER_DAY, timedelta(days=1), now)
-        if again is not None:
+        reading = read_question(cleaned)
+        marked = reading.concern.shows_lines
+        added = await store.add_submission_within_limit(
+            interaction.guild_id, interaction.user.id, cleaned, now, care=marked
+        )
+        if isinstance(added, datetime):
+            if marked:
+                await care_for_sharer(
+                    interaction,
+                    reading,
+                    "Thank you for trusting us with this. You've shared as many moments as one day allows, "
+                    f"so this one isn't saved; you can share again {stamp(added, 'R')}.",
+                )
+                return
             await send_ephemeral(
                 interaction,
                 f"Thank you for sharing so generously. To keep the queue easy for moderators, each person "
-                f"can share {SHARES_PER_DAY} moments a day; you can share again {stamp(again, 'R')}.",
+                f"can share {SHARES_PER_DAY} moments a day; you can share again {stamp(added, 'R')}.",
             )
             return
-        reading = read_question(cleaned)
-        marked = reading.concern.shows_lines
-        await store.add_submission(interaction.guild_id, interaction.user.id, cleaned, now, care=marked)
         self.bot.dispatch("steady_submission", interaction.guild_id, interaction.user.id, marked)
         if marked:
             await care_for_sharer(

@@ -23,7 +23,7 @@ from bot.privacy import (
     mark_guild_removed,
     purge_removed_guilds,
 )
-from cogs._views import ButtonRow
+from cogs._views import ButtonRow, Guarded
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=6)
@@ -37,7 +37,9 @@ def guild_owners(bot: commands.Bot) -> list[GuildDataOwner]:
     return [cog for cog in bot.cogs.values() if isinstance(cog, GuildDataOwner)]
 
 
-class MyDataButton(discord.ui.DynamicItem[discord.ui.Button], template=r"steady:mydata:(?P<step>ask|yes|no)"):
+class MyDataButton(
+    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:mydata:(?P<step>ask|yes|no)"
+):
     """The delete flow's buttons; they act for whoever clicks, on that person's data only."""
 
     LABELS = {"ask": "Delete all my data", "yes": "Yes, delete everything", "no": "Keep my data"}
@@ -92,6 +94,7 @@ class Privacy(commands.Cog):
     def __init__(self, bot: SteadyBot) -> None:
         self.bot = bot
         self._purger: asyncio.Task[None] | None = None
+        self.purge_passes = 0
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(MyDataButton)
@@ -133,29 +136,37 @@ class Privacy(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await mark_guild_present(self.bot.db, [guild.id])
+        await mark_guild_present(self.bot.db, [guild.id], self.bot.clock.now())
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        await mark_guild_present(self.bot.db, [guild.id])
+        await mark_guild_present(self.bot.db, [guild.id], self.bot.clock.now())
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        await self._notice_removals_while_offline()
 
     async def _notice_removals_while_offline(self) -> None:
         """Servers that removed the bot while it was offline send no event; notice them once ready."""
-        present = {g.id for g in self.bot.guilds}
-        await mark_guild_present(self.bot.db, present)
-        now = self.bot.clock.now()
-        for guild_id in await guilds_known(self.bot.db) - present:
-            await mark_guild_removed(self.bot.db, guild_id, now)
+        try:
+            present = {g.id for g in self.bot.guilds}
+            now = self.bot.clock.now()
+            await mark_guild_present(self.bot.db, present, now)
+            for guild_id in await guilds_known(self.bot.db) - present:
+                await mark_guild_removed(self.bot.db, guild_id, now)
+        except Exception:
+            log.exception("could not record which servers Steady is in; will try again when ready")
 
     async def _purge_loop(self) -> None:
-        """Runs as a task the cog cancels on unload, so it never outlives the database."""
+        """Runs as a task the cog cancels on unload, so it never outlives the database. Nothing in it can
+        end it: every pass, the first included, is guarded."""
         await self.bot.wait_until_ready()
-        await self._notice_removals_while_offline()
         while True:
             try:
                 await purge_removed_guilds(self.bot.db, guild_owners(self.bot), self.bot.clock.now())
             except Exception:
                 log.exception("purging removed servers failed; trying again later")
+            self.purge_passes += 1
             await self.bot.clock.sleep_until(self.bot.clock.now() + PURGE_EVERY)
 
 

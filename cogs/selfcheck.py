@@ -30,6 +30,7 @@ from bot.selfcheck import (
     result_screen,
 )
 from bot.selfcheck.store import plural
+from cogs._views import Guarded
 
 log = logging.getLogger(__name__)
 COLOUR = discord.Colour.teal()
@@ -107,7 +108,7 @@ def _button(
     return button
 
 
-class _Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfcheck:base"):
+class _Button(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfcheck:base"):
     """Shared plumbing: route the click to the cog, and never let an error reach the person raw."""
 
     def __init__(self, custom_id: str) -> None:
@@ -118,11 +119,7 @@ class _Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfche
         if cog is None:
             await send_ephemeral(interaction, BROKEN)
             return
-        try:
-            await self.handle(cog, interaction)
-        except Exception:
-            log.exception("self-check %s failed (user %s)", type(self).__name__, interaction.user.id)
-            await send_ephemeral(interaction, BROKEN)
+        await self.handle(cog, interaction)
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
         raise NotImplementedError

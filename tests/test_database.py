@@ -92,3 +92,88 @@ async def test_cancelled_transaction_leaves_the_connection_usable(tmp_path: Path
         assert row is not None and row["region"] == "NZ"
     finally:
         await db.close()
+
+
+async def test_reads_never_see_another_tasks_uncommitted_writes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def writer() -> None:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO guild_settings (guild_id, region) VALUES (5, 'UK')")
+                inside.set()
+                await release.wait()
+                raise RuntimeError("changed its mind")
+
+        task = asyncio.create_task(writer())
+        await inside.wait()
+        assert await db.fetchone("SELECT 1 FROM guild_settings WHERE guild_id = 5") is None, "dirty read"
+        assert await db.fetchall("SELECT * FROM guild_settings") == []
+        release.set()
+        with pytest.raises(RuntimeError):
+            await task
+        assert await db.fetchone("SELECT 1 FROM guild_settings WHERE guild_id = 5") is None
+        await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (6, 'IE')")
+        row = await db.fetchone("SELECT region FROM guild_settings WHERE guild_id = 6")
+        assert row is not None and row["region"] == "IE", "committed writes are visible at once"
+    finally:
+        await db.close()
+
+
+def _violate_deferred_key(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    conn.execute("INSERT INTO child (parent_id) VALUES (42)")
+
+
+async def test_failed_commit_rolls_back_and_the_connection_keeps_working(tmp_path: Path) -> None:
+    """A COMMIT refused by a deferred foreign key leaves SQLite inside the transaction; it must not wedge."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_tables.sql").write_text(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));"
+    )
+    db = await Database.open(tmp_path / "s.sqlite3", migrations_dir=folder)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as conn:
+                await conn.execute("PRAGMA defer_foreign_keys = ON")
+                await conn.execute("INSERT INTO child (parent_id) VALUES (42)")
+        await db.execute("INSERT INTO parent (id) VALUES (1)")
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.run_in_transaction(_violate_deferred_key)
+        await db.run_in_transaction(lambda c: c.execute("INSERT INTO child (parent_id) VALUES (1)"))
+        assert [tuple(r) for r in await db.fetchall("SELECT id FROM parent")] == [(1,)]
+        assert [tuple(r) for r in await db.fetchall("SELECT parent_id FROM child")] == [(1,)]
+    finally:
+        await db.close()
+    with sqlite3.connect(tmp_path / "s.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM child").fetchone() == (1,)
+
+
+async def test_a_read_after_a_commit_sees_it_even_while_another_read_is_open(tmp_path: Path) -> None:
+    """An open statement pins its connection's snapshot; reads must not share one across a commit."""
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        for n in range(3):
+            await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (?, 'UK')", (n,))
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def slow_reader() -> None:
+            async with db.reading() as conn, conn.execute("SELECT guild_id FROM guild_settings") as cur:
+                await cur.fetchone()
+                inside.set()
+                await release.wait()
+
+        task = asyncio.create_task(slow_reader())
+        await inside.wait()
+        await db.execute("INSERT INTO guild_settings (guild_id, region) VALUES (99, 'NZ')")
+        release.set()
+        row = await db.fetchone("SELECT region FROM guild_settings WHERE guild_id = 99")
+        assert row is not None and row["region"] == "NZ"
+        await task
+    finally:
+        await db.close()

@@ -42,6 +42,7 @@ class Harness:
     async def start(self, checkpoint=None, **kwargs) -> MomentsRunner:  # type: ignore[no-untyped-def]
         self.db = await Database.open(self.path)
         self.store = MomentsStore(self.db, MOMENTS)
+        kwargs.setdefault("finder", self.discord.find)
         self.runner = MomentsRunner(
             self.store, self.clock, self.discord.send, checkpoint=checkpoint, **kwargs
         )
@@ -74,7 +75,8 @@ class Harness:
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path / "steady.sqlite3", FakeClock(utc(2024, 6, 3, 6, 0)), FakeDiscord())
+    clock = FakeClock(utc(2024, 6, 3, 6, 0))
+    h = Harness(tmp_path / "steady.sqlite3", clock, FakeDiscord(clock=clock))
     yield h
     await h.close()
 
@@ -138,6 +140,69 @@ async def test_crash_at_every_step_then_restart_gives_exactly_one_message(
     assert len(env.discord.messages) == 1
     await env.at(utc(2024, 6, 4, 8, 0))
     assert len(env.discord.messages) == 2
+
+
+@pytest.mark.parametrize("look_first", [False, True])
+async def test_resend_after_the_nonce_window_looks_in_the_channel_first(
+    env: Harness, look_first: bool
+) -> None:
+    """Discord forgets a nonce after a few minutes: without looking first, a late resend posts twice."""
+    await configure(env)
+    env.discord.crash_after_store = SimulatedCrash("response lost, process gone")
+    await env.start(finder=env.discord.find if look_first else None)
+    env.clock.set(utc(2024, 6, 3, 8, 0))
+    await env.crashed()
+    assert len(env.discord.messages) == 1
+    env.clock.set(utc(2024, 6, 3, 8, 10))
+    await env.start(finder=env.discord.find if look_first else None)
+    assert len(env.discord.messages) == (1 if look_first else 2)
+    if look_first:
+        record = await env.store.get_record(GUILD, date(2024, 6, 3))
+        assert record is not None and record.state == "sent"
+        assert record.message_id == env.discord.messages[0].id
+        assert len(env.discord.attempts) == 1 and len(env.discord.lookups) == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "restart_after"),
+    [(True, timedelta(minutes=10)), (True, timedelta(minutes=1)), (False, timedelta(minutes=10))],
+)
+async def test_lost_response_then_restart_posts_exactly_once(
+    env: Harness, stored: bool, restart_after: timedelta
+) -> None:
+    await configure(env)
+    if stored:
+        env.discord.lose_responses = 1
+    else:
+        env.discord.failures[CHANNEL + GUILD] = PostFailure("Could not reach Discord.", transient=True)
+    await env.start()
+    await env.at(utc(2024, 6, 3, 8, 0))
+    env.discord.failures.clear()
+    assert len(env.discord.messages) == (1 if stored else 0)
+    await env.close()
+    env.clock.set(utc(2024, 6, 3, 8, 0) + restart_after)
+    await env.start()
+    await env.at(env.clock.now() + timedelta(minutes=6))
+    assert len(env.discord.messages) == 1
+    record = await env.store.get_record(GUILD, date(2024, 6, 3))
+    assert record is not None and record.state == "sent"
+    assert record.message_id == env.discord.messages[0].id
+
+
+async def test_rate_limit_is_retried_inside_the_catch_up_window_not_recorded_as_failure(env: Harness) -> None:
+    await configure(env)
+    slow_down = PostFailure("Discord asked Steady to slow down.", rate_limited=True)
+    env.discord.failures[CHANNEL + GUILD] = slow_down
+    await env.start()
+    for minutes in (0, 1, 6, 16, 26, 36):
+        await env.at(utc(2024, 6, 3, 8, minutes))
+    record = await env.store.get_record(GUILD, date(2024, 6, 3))
+    assert record is not None and record.state == "claimed", "still retrying, not the day's failure"
+    del env.discord.failures[CHANNEL + GUILD]
+    await env.at(utc(2024, 6, 3, 8, 46))
+    record = await env.store.get_record(GUILD, date(2024, 6, 3))
+    assert record is not None and record.state == "sent"
+    assert len(env.discord.messages) == 1
 
 
 async def test_two_runners_on_one_database_post_once(env: Harness) -> None:
@@ -305,3 +370,14 @@ async def test_idle_cost_does_not_grow_with_servers(env: Harness) -> None:
     assert env.runner.loops == loops, "the runner woke up with nothing due"
     await env.at(utc(2024, 6, 3, 6, 15))  # 12:00 in Kathmandu
     assert {m.guild_id for m in env.discord.messages} == {g for g in range(1, 1001) if g % 24 == 12}
+
+
+async def test_old_post_records_are_pruned_once_a_day(env: Harness) -> None:
+    await configure(env)
+    await env.start()
+    for day in range(40):
+        await env.at(utc(2024, 6, 3, 8, 0) + timedelta(days=day))
+    assert len(env.discord.messages) == 40
+    kept = await env.store.records_since(date(2000, 1, 1))
+    assert 27 <= len(kept) <= 29, "about four weeks of history is kept"
+    assert min(r.local_date for r in kept) >= date(2024, 7, 12) - timedelta(weeks=4)

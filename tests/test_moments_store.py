@@ -129,3 +129,23 @@ async def test_delete_guild_forgets_only_that_server(store: MomentsStore) -> Non
     assert await store.pending_count(1) == 0
     assert await store.get_config(2) is not None and await store.get_record(2, day) is not None
     assert await store.pending_count(2) == 1
+
+
+async def test_prune_keeps_owed_claims_and_posts_of_shared_moments(store: MomentsStore) -> None:
+    """A shared moment's post marks it as already used; pruning it would let it jump the queue again."""
+    rows = [
+        (1, "2024-01-01", "sent", "m01"),
+        (1, "2024-01-02", "sent", "sub:5"),
+        (1, "2024-01-03", "claimed", "m02"),
+        (1, "2024-01-04", "skipped", None),
+        (1, "2024-06-01", "sent", "m03"),
+    ]
+    for guild, day, state, key in rows:
+        await store.db.execute(
+            "INSERT INTO moment_posts (guild_id, local_date, state, due_at, moment_key, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (guild, day, state, NOW.isoformat(), key, NOW.isoformat()),
+        )
+    assert await store.prune_posts(date(2024, 5, 6), batch=1) == 2
+    kept = sorted(r.local_date.isoformat() for r in await store.records_since(date(2000, 1, 1)))
+    assert kept == ["2024-01-02", "2024-01-03", "2024-06-01"]

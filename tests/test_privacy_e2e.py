@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,10 +35,31 @@ async def region_of(bot: RunningBot, guild: Guild) -> str | None:
     return None if row is None else str(row["region"])
 
 
-async def advance(clock: FakeClock, delta: timedelta) -> None:
+async def presence(bot: RunningBot, guild: Guild) -> tuple[str | None] | None:
+    row = await bot.bot.db.fetchone("SELECT removed_at FROM guild_presence WHERE guild_id = ?", (guild.id,))
+    return None if row is None else (row["removed_at"],)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5) -> None:
+    """Await a condition the bot reaches on its own (no fixed sleeps)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the condition was not reached in time")
+        await asyncio.sleep(0.005)
+
+
+async def purge_pass(bot: RunningBot, clock: FakeClock, delta: timedelta) -> None:
+    """Move the clock and wait until the purge loop has run a pass at the new time."""
+    cog = bot.bot.get_cog("Privacy")
+    assert cog is not None
+    before = cog.purge_passes  # type: ignore[attr-defined]
     clock.advance(delta)
-    for _ in range(20):
-        await asyncio.sleep(0.01)
+    await eventually(lambda: _true(cog.purge_passes > before))  # type: ignore[attr-defined]
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def test_removed_server_kept_30_days_then_purged(
@@ -47,30 +69,24 @@ async def test_removed_server_kept_30_days_then_purged(
     admin = discord_server.admin
     await (await discord_server.slash("config region", user=admin, guild=guild, region="IE")).wait()
     discord_server.remove_guild(guild)
-    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
-    await advance(clock, timedelta(days=29))
+    await eventually(lambda: _removed(running, guild))
+    await purge_pass(running, clock, timedelta(days=29))
     assert await region_of(running, guild) == "IE"
 
     discord_server.readd_guild(guild)
-    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is not None)
-    await asyncio.sleep(0.05)
-    await advance(clock, timedelta(days=5))
+    await eventually(lambda: _present(running, guild))
+    await purge_pass(running, clock, timedelta(days=5))
     assert await region_of(running, guild) == "IE", "a re-add within 30 days keeps the settings"
     status = await (await discord_server.slash("config status", user=admin, guild=guild)).wait()
     assert "kept 30 days" in text_of(status.data)
 
     discord_server.remove_guild(guild)
-    await discord_server.wait_for(lambda: running.bot.get_guild(guild.id) is None)
-    await asyncio.sleep(0.05)
-    await advance(clock, timedelta(days=29, hours=23))
+    await eventually(lambda: _removed(running, guild))
+    await purge_pass(running, clock, timedelta(days=29, hours=23))
     assert await region_of(running, guild) == "IE"
-    await advance(clock, timedelta(hours=7))
-    await discord_server.wait_for(lambda: True)
-    for _ in range(50):
-        if await region_of(running, guild) is None:
-            break
-        await asyncio.sleep(0.02)
+    await purge_pass(running, clock, timedelta(hours=7))
     assert await region_of(running, guild) is None
+    assert await presence(running, guild) is None
 
 
 async def test_removal_while_offline_is_noticed(
@@ -85,13 +101,49 @@ async def test_removal_while_offline_is_noticed(
     discord_server.left_guilds.add(guild.id)
     running = await start_bot(discord_server, db_path, clock=clock)
     try:
-        await asyncio.sleep(0.1)
-        row = await running.bot.db.fetchone(
-            "SELECT removed_at FROM guild_settings WHERE guild_id = ?", (guild.id,)
-        )
-        assert row is not None and row["removed_at"] is not None
+        await eventually(lambda: _removed(running, guild))
     finally:
         await running.stop()
+
+
+async def test_server_with_no_settings_removed_while_offline_is_purged_after_30_days(
+    discord_server: DiscordServer, db_path: Path, guild: Guild
+) -> None:
+    """It never ran /config, so it has no guild_settings row; it is still recorded, noticed and purged."""
+    clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    running = await start_bot(discord_server, db_path, clock=clock)
+    text = "A calm hand on a hard night matters more than we say."
+    await (
+        await discord_server.slash("share-moment", user=discord_server.member, guild=guild, text=text)
+    ).wait()
+    await eventually(lambda: _present(running, guild))
+    assert await region_of(running, guild) is None
+    await running.stop()
+    discord_server.left_guilds.add(guild.id)
+    running = await start_bot(discord_server, db_path, clock=clock)
+    try:
+        await eventually(lambda: _removed(running, guild))
+        await purge_pass(running, clock, timedelta(days=29))
+        assert await running.bot.db.fetchone(
+            "SELECT 1 FROM moment_submissions WHERE guild_id = ?", (guild.id,)
+        )
+        await purge_pass(running, clock, timedelta(days=1, hours=6))
+        assert await presence(running, guild) is None
+        gone = await running.bot.db.fetchone(
+            "SELECT 1 FROM moment_submissions WHERE guild_id = ?", (guild.id,)
+        )
+        assert gone is None, "its shared moments are deleted after 30 days"
+    finally:
+        await running.stop()
+
+
+async def _removed(bot: RunningBot, guild: Guild) -> bool:
+    row = await presence(bot, guild)
+    return row is not None and row[0] is not None
+
+
+async def _present(bot: RunningBot, guild: Guild) -> bool:
+    return await presence(bot, guild) == (None,)
 
 
 def rows_mentioning(db_path: Path, user_id: int) -> list[str]:

@@ -24,3 +24,23 @@ async def test_an_expired_button_row_leaves_its_buttons_registered() -> None:
 def test_button_row_refuses_plain_buttons() -> None:
     with pytest.raises(TypeError):
         ButtonRow().add_item(discord.ui.Button(label="plain", custom_id="plain"))
+
+
+def test_every_persistent_component_shares_the_one_error_path() -> None:
+    """A button or select without Guarded would end in Discord's "This interaction failed" on any error."""
+    import importlib
+    import inspect
+
+    from bot.client import extension_names
+    from cogs._views import Guarded
+
+    modules = [importlib.import_module(name) for name in extension_names()]
+    modules += [importlib.import_module(f"cogs.{name}") for name in ("_care", "_config", "_views")]
+    items = {
+        cls
+        for module in modules
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, discord.ui.DynamicItem) and cls is not discord.ui.DynamicItem
+    }
+    assert len(items) >= 6
+    assert [cls.__name__ for cls in items if not issubclass(cls, Guarded)] == []

@@ -24,9 +24,14 @@ from bot.moments.store import ClaimRequest, MomentsConfig, MomentsStore, PostRec
 log = logging.getLogger("steady.moments")
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5))
+RATE_LIMIT_RETRY = timedelta(minutes=10)
+# Discord drops a repeated nonce only for a few minutes; a resend later than this looks first.
+NONCE_TRUST = timedelta(minutes=2)
+LOOK_BACK_SLACK = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=1)
 CLAIM_CHUNK = 100
 HISTORY_DAYS = 3
+POST_HISTORY = timedelta(weeks=4)  # post records older than this are pruned, once a day
 
 
 @dataclass(frozen=True)
@@ -44,14 +49,19 @@ class PostRequest:
 class PostFailure(Exception):
     """A send that did not happen; ``reason`` is shown to admins by /config status."""
 
-    def __init__(self, reason: str, *, code: int | None = None, transient: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, code: int | None = None, transient: bool = False, rate_limited: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
-        self.transient = transient
+        self.transient = transient or rate_limited
+        self.rate_limited = rate_limited
 
 
 Sender = Callable[[PostRequest], Awaitable[int]]
+# Looks in the channel, from the given instant on, for Steady's own post of the request's date.
+Finder = Callable[[PostRequest, datetime], Awaitable[int | None]]
 Checkpoint = Callable[[str, int], Awaitable[None]]
 
 
@@ -111,6 +121,7 @@ class MomentsRunner:
         checkpoint: Checkpoint | None = None,
         catch_up_limit: timedelta = CATCH_UP_LIMIT,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
+        finder: Finder | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -119,6 +130,8 @@ class MomentsRunner:
         self.checkpoint = checkpoint
         self.catch_up_limit = catch_up_limit
         self.retry_delays = retry_delays
+        self.finder = finder
+        self.stopping = False
         self._sem = asyncio.Semaphore(concurrency)
         self._guilds: dict[int, _Guild] = {}
         self._heap: list[tuple[datetime, int, int]] = []
@@ -128,6 +141,9 @@ class MomentsRunner:
         self._wake = asyncio.Event()
         self._tg: asyncio.TaskGroup | None = None
         self._sleep_target: datetime | None = None
+        self._pruned_on: date | None = None
+        self._pruning = 0
+        self._running = False
         self.idle = False
         self.loops = 0
         self.started = asyncio.Event()
@@ -142,8 +158,27 @@ class MomentsRunner:
     def next_wake(self) -> datetime | None:
         return self._top()
 
+    async def drain(self, timeout: float = 10.0) -> bool:
+        """Shutdown, step one: start no new sends, and wait (at most ``timeout`` seconds) for the posts
+        already under way to be sent and recorded. Claims not yet sent stay claimed: the next start sends
+        them, or finds them in the channel. True if nothing was left in flight."""
+        self.stopping = True
+        self._wake.set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._in_flight and self._running and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return not self._in_flight
+
     async def run(self) -> None:
         """Run until cancelled; a crash inside any post propagates so a supervisor can restart cleanly."""
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         async with asyncio.TaskGroup() as tg:
             self._tg = tg
             await self._load_all()
@@ -151,6 +186,7 @@ class MomentsRunner:
             while True:
                 self.loops += 1
                 try:
+                    await self._prune()
                     await self._reload_dirty()
                     await self._dispatch(self._pop_due(self.clock.now()))
                 except Exception:
@@ -168,6 +204,7 @@ class MomentsRunner:
             target = self._sleep_target
             if (
                 self.idle
+                and not self._pruning
                 and not self._in_flight
                 and not self._dirty
                 and not self._wake.is_set()
@@ -197,6 +234,26 @@ class MomentsRunner:
             g.claimed[r.local_date] = r
         else:
             g.handled.add(r.local_date)
+
+    async def _prune(self) -> None:
+        """Keep moment_posts small: at most once a day, forget records older than POST_HISTORY (in the
+        background, in small transactions, so posting never waits for it)."""
+        today = self.clock.now().date()
+        if self._pruned_on == today or self._tg is None:
+            return
+        self._pruned_on = today
+        self._pruning += 1
+        self._tg.create_task(self._prune_before(today - POST_HISTORY))
+
+    async def _prune_before(self, before: date) -> None:
+        try:
+            pruned = await self.store.prune_posts(before)
+            if pruned:
+                log.info("forgot %d quiet moment post records older than %d days", pruned, POST_HISTORY.days)
+        except Exception:
+            log.exception("could not prune old quiet moment post records; will try again tomorrow")
+        finally:
+            self._pruning -= 1
 
     async def _reload_dirty(self) -> None:
         ready = self._dirty - self._in_flight
@@ -280,7 +337,7 @@ class MomentsRunner:
     # --- posting ------------------------------------------------------------------------------
 
     async def _dispatch(self, guild_ids: list[int]) -> None:
-        if not guild_ids:
+        if not guild_ids or self.stopping:
             return
         assert self._tg is not None
         now = self.clock.now()
@@ -294,7 +351,7 @@ class MomentsRunner:
                 record = g.claimed[g.day]
                 if late:
                     self._in_flight.add(guild_id)
-                    self._tg.create_task(self._send(record))
+                    self._tg.create_task(self._send(record, resend=True))
                 else:
                     reason = (
                         "Sending was interrupted and Steady came back "
@@ -325,6 +382,10 @@ class MomentsRunner:
         assert self._tg is not None
         for start in range(0, len(items), CLAIM_CHUNK):
             chunk = items[start : start + CLAIM_CHUNK]
+            if self.stopping:
+                for guild_id, _, _ in chunk:
+                    self._finish(guild_id, replan=False)
+                continue
             requests: list[ClaimRequest] = []
             for guild_id, day, due in chunk:
                 await self._check("before_claim", guild_id)
@@ -354,11 +415,11 @@ class MomentsRunner:
                 await self._check("after_claim", record.guild_id)
                 self._tg.create_task(self._send(record))
 
-    async def _send(self, record: PostRecord) -> None:
+    async def _send(self, record: PostRecord, *, resend: bool = False) -> None:
         guild_id = record.guild_id
         try:
             async with self._sem:
-                await self._send_one(record)
+                await self._send_one(record, resend)
         except Exception:
             log.exception("quiet moment post for guild %s could not be recorded; will look again", guild_id)
             self._dirty.add(guild_id)
@@ -366,8 +427,12 @@ class MomentsRunner:
             return
         self._finish(guild_id)
 
-    async def _send_one(self, record: PostRecord) -> None:
-        """Send one claimed record and record the outcome; crash checkpoints bracket each durable step."""
+    async def _send_one(self, record: PostRecord, resend: bool = False) -> None:
+        """Send one claimed record and record the outcome; crash checkpoints bracket each durable step.
+
+        A resend of a claim old enough that Discord may have forgotten its nonce first looks in the
+        channel for the post the earlier attempt may have made, and only sends if it is not there.
+        """
         guild_id, day = record.guild_id, record.local_date
         g = self._guilds[guild_id]
         moment = await self.store.moment(guild_id, record.moment_key)
@@ -378,13 +443,23 @@ class MomentsRunner:
             return
         thread = bool(g.config and g.config.thread)
         request = PostRequest(guild_id, record.channel_id, day, record.nonce, moment, thread)
-        if self.pacer is not None:
-            await self.pacer.acquire()
+        if self.stopping:
+            return  # left claimed: the next start sends it, or finds it in the channel
         try:
-            message_id = await self.sender(request)
+            message_id = None
+            if resend and self.finder is not None and self.clock.now() - record.due_at >= NONCE_TRUST:
+                if self.pacer is not None:
+                    await self.pacer.acquire()
+                message_id = await self.finder(request, record.due_at - LOOK_BACK_SLACK)
+                if message_id is not None:
+                    log.info("quiet moment for guild %s on %s was already posted; recorded it", guild_id, day)
+            if message_id is None:
+                if self.pacer is not None:
+                    await self.pacer.acquire()
+                message_id = await self.sender(request)
         except PostFailure as exc:
             if exc.transient:
-                await self._retry_or_fail(g, record, exc.reason)
+                await self._retry_or_fail(g, record, exc.reason, rate_limited=exc.rate_limited)
             else:
                 await self._failed(g, record, exc.reason)
             return
@@ -404,12 +479,19 @@ class MomentsRunner:
         g.claimed.pop(record.local_date, None)
         g.handled.add(record.local_date)
 
-    async def _retry_or_fail(self, g: _Guild, record: PostRecord, reason: str) -> None:
-        """Retry a transient error a few times with the same nonce, then give up until tomorrow."""
+    async def _retry_or_fail(
+        self, g: _Guild, record: PostRecord, reason: str, *, rate_limited: bool = False
+    ) -> None:
+        """Retry a transient error a few times with the same nonce, then give up until tomorrow.
+
+        Being rate limited is Discord asking for patience, not a failure: it is retried for as long as the
+        catch-up window lasts.
+        """
         now = self.clock.now()
         attempt = record.attempts
-        if attempt < len(self.retry_delays):
-            retry_at = now + self.retry_delays[attempt]
+        if attempt < len(self.retry_delays) or rate_limited:
+            delay = self.retry_delays[attempt] if attempt < len(self.retry_delays) else RATE_LIMIT_RETRY
+            retry_at = now + delay
             if catch_up_allowed(record.due_at, retry_at, self.catch_up_limit):
                 attempts = await self.store.mark_retry(
                     record.guild_id, record.local_date, reason, retry_at, now

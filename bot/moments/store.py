@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.cooldown import next_allowed
 from bot.database import Database
 from bot.moments.content import SUBMISSION_PREFIX, Moment, submission_key
 from bot.moments.rotation import choose_next, queue_position
@@ -17,6 +19,7 @@ from bot.moments.schedule import Schedule, format_hhmm, parse_hhmm
 SUBMISSION_MIN = 10
 SUBMISSION_MAX = 500
 SHARES_PER_DAY = 3
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,26 @@ class MomentsStore:
             )
         return [_record(r) for r in rows]
 
+    async def prune_posts(self, before: date, *, batch: int = 2000) -> int:
+        """Forget post records for dates before ``before``; returns how many. Kept: a claim still owed,
+        and posts of shared moments (few; they mark a submission as already posted, see _fresh_keys).
+
+        In small transactions, so a first prune of a long history never holds the write lock for long.
+        """
+        total = 0
+        while True:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    "DELETE FROM moment_posts WHERE rowid IN (SELECT rowid FROM moment_posts"
+                    " WHERE local_date < ? AND state != 'claimed'"
+                    " AND (moment_key IS NULL OR moment_key NOT LIKE 'sub:%') LIMIT ?)",
+                    (before.isoformat(), batch),
+                )
+            total += max(cur.rowcount, 0)
+            if cur.rowcount < batch:
+                return total
+            await asyncio.sleep(0)
+
     async def claimed_records(self) -> list[PostRecord]:
         rows = await self.db.fetchall("SELECT * FROM moment_posts WHERE state = 'claimed'")
         return [_record(r) for r in rows]
@@ -340,10 +363,11 @@ class MomentsStore:
 
     async def queue_position(self, guild_id: int, key: str) -> int | None:
         """How many posts come before a freshly approved moment (0: the next post is it)."""
-        conn = self.db.conn
-        pool = await self._pool_keys(conn, guild_id)
-        _, _, used = await self._rotation_state(conn, guild_id)
-        return queue_position(used, pool, await self._fresh_keys(conn, guild_id), key)
+        async with self.db.reading() as conn:
+            pool = await self._pool_keys(conn, guild_id)
+            _, _, used = await self._rotation_state(conn, guild_id)
+            fresh = await self._fresh_keys(conn, guild_id)
+        return queue_position(used, pool, fresh, key)
 
     async def _take_next(self, conn: aiosqlite.Connection, guild_id: int) -> str | None:
         """Consume the server's next moment inside the caller's transaction."""
@@ -369,9 +393,10 @@ class MomentsStore:
 
     async def peek_next(self, guild_id: int) -> Moment | None:
         """The moment the next post would use, without consuming it."""
-        pool = await self._pool_keys(self.db.conn, guild_id)
-        cycle, last_key, used = await self._rotation_state(self.db.conn, guild_id)
-        fresh = await self._fresh_keys(self.db.conn, guild_id)
+        async with self.db.reading() as conn:
+            pool = await self._pool_keys(conn, guild_id)
+            cycle, last_key, used = await self._rotation_state(conn, guild_id)
+            fresh = await self._fresh_keys(conn, guild_id)
         choice = choose_next(guild_id, cycle, used, pool, last_key, fresh)
         return await self.moment(guild_id, choice[1]) if choice else None
 
@@ -399,14 +424,30 @@ class MomentsStore:
     ) -> Submission:
         """Every submission waits for review; ``care`` marks words that suggest its author is struggling."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at, care)"
-                " VALUES (?, ?, ?, 'pending', ?, ?)",
-                (guild_id, author_id, text, _ts(now), int(care)),
-            )
-            sub_id = cur.lastrowid
-        assert sub_id is not None
-        return Submission(sub_id, guild_id, author_id, text, "pending", now, care)
+            return await _insert_submission(conn, guild_id, author_id, text, now, care)
+
+    async def add_submission_within_limit(
+        self,
+        guild_id: int,
+        author_id: int,
+        text: str,
+        now: datetime,
+        *,
+        care: bool = False,
+        per_day: int = SHARES_PER_DAY,
+    ) -> Submission | datetime:
+        """Check the person's daily limit and record the share in one transaction, so two shares at the
+        same moment cannot both pass; returns the submission, or when sharing is allowed again."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT created_at FROM moment_submissions WHERE author_id = ? AND created_at >= ?",
+                (author_id, _ts(now - DAY)),
+            ) as cur:
+                times = [datetime.fromisoformat(r["created_at"]) for r in await cur.fetchall()]
+            again = next_allowed(times, per_day, DAY, now)
+            if again is not None:
+                return again
+            return await _insert_submission(conn, guild_id, author_id, text, now, care)
 
     async def submission_times(self, author_id: int, since: datetime) -> list[datetime]:
         """When this person shared moments since ``since``, in any server: the basis of the daily limit."""
@@ -455,6 +496,18 @@ class MomentsStore:
                 cur = await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
                 deleted += max(cur.rowcount, 0)
         return deleted
+
+
+async def _insert_submission(
+    conn: aiosqlite.Connection, guild_id: int, author_id: int, text: str, now: datetime, care: bool
+) -> Submission:
+    cur = await conn.execute(
+        "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at, care)"
+        " VALUES (?, ?, ?, 'pending', ?, ?)",
+        (guild_id, author_id, text, _ts(now), int(care)),
+    )
+    assert cur.lastrowid is not None
+    return Submission(cur.lastrowid, guild_id, author_id, text, "pending", now, care)
 
 
 MOMENTS_TABLES = (

@@ -143,6 +143,15 @@ class _Writer:
 _WRITERS: weakref.WeakKeyDictionary[Database, _Writer] = weakref.WeakKeyDictionary()
 
 
+async def flush_writes(db: Database) -> None:
+    """Shutdown: wait until every answer already queued for ``db`` is written."""
+    writer = _WRITERS.get(db)
+    while writer is not None and (writer.queue or (writer.task is not None and not writer.task.done())):
+        if writer.task is None or writer.task.done():
+            writer.task = asyncio.create_task(writer._drain())
+        await asyncio.gather(writer.task, return_exceptions=True)
+
+
 def _apply_batch(conn: sqlite3.Connection, batch: list[_Pending]) -> list[Step | BaseException]:
     """Runs on SQLite's thread, inside the open transaction; an event that fails leaves no trace."""
     outcomes: list[Step | BaseException] = []

@@ -14,8 +14,8 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
@@ -37,9 +37,18 @@ JSON = "application/json"
 _ids = itertools.count(1)
 
 
-def snowflake() -> int:
+def snowflake(at: datetime | None = None) -> int:
     """Time-ordered ids, as Discord's are, so discord.py's ``created_at`` makes sense."""
-    return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(_ids) % (1 << 22))
+    ms = int((at.timestamp() if at is not None else time.time()) * 1000)
+    return ((ms - DISCORD_EPOCH_MS) << 22) | (next(_ids) % (1 << 22))
+
+
+def snowflake_time(value: int) -> datetime:
+    return datetime.fromtimestamp(((value >> 22) + DISCORD_EPOCH_MS) / 1000, UTC)
+
+
+class ClockLike(Protocol):
+    def now(self) -> datetime: ...
 
 
 def _now_iso() -> str:
@@ -140,6 +149,17 @@ class Fault:
     times: int = 1
     retry_after: float | None = None
     is_global: bool = False
+    cloudflare: bool = False
+
+
+@dataclass
+class LostResponse:
+    """A request whose response never reaches the bot: after Discord stored it, or before it arrived."""
+
+    method: str
+    path: re.Pattern[str]
+    stored: bool = True
+    times: int = 1
 
 
 @dataclass
@@ -161,6 +181,9 @@ class InteractionResult:
         self.token = token
         self.app = app
         self.sent_at = time.perf_counter()
+        # Discord's 3 seconds run on real time (the network's), never on the bot's fake clock.
+        self.deadline = asyncio.get_running_loop().time() + server.interaction_deadline
+        self.expired = False
         self.answered_at: float | None = None
         self.callback: dict[str, Any] | None = None
         self.original: dict[str, Any] | None = None
@@ -256,7 +279,13 @@ class DiscordServer:
         self.global_rate_limit: int | None = None
         self._rate_window: dict[str, list[float]] = {}
         self.rate_limited = 0
-        self._nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
+        self.late_callbacks = 0
+        self._nonces: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = {}
+        # Discord keeps an enforced nonce only for a few minutes, on its own clock: here the bot's clock.
+        self.clock: ClockLike | None = None
+        self.nonce_window = timedelta(minutes=5)
+        self.interaction_deadline = 3.0  # seconds for the initial callback, as on Discord
+        self.lost: list[LostResponse] = []
         self._dm_channels: dict[int, Channel] = {}
         self._interactions: dict[str, InteractionResult] = {}
         self._sockets: dict[str, list[tuple[Conn, Session]]] = {}
@@ -414,11 +443,26 @@ class DiscordServer:
         retry_after: float | None = None,
         is_global: bool = False,
         message: str = "injected fault",
+        cloudflare: bool = False,
     ) -> Fault:
-        """The next ``times`` requests matching ``method`` and the ``path`` regex get this error."""
-        fault = Fault(method.upper(), re.compile(path), status, code, message, times, retry_after, is_global)
+        """The next ``times`` requests matching ``method`` and the ``path`` regex get this error
+        (``cloudflare``: a 429 from Cloudflare's edge, without ``Via``; discord.py never retries it)."""
+        fault = Fault(
+            method.upper(), re.compile(path), status, code, message, times, retry_after, is_global, cloudflare
+        )
         self.faults.append(fault)
         return fault
+
+    def lose_response(self, method: str, path: str, *, stored: bool = True, times: int = 1) -> LostResponse:
+        """The next ``times`` matching requests drop the connection with no answer: after the request took
+        effect (``stored``, as when Discord saved the message but the response was lost) or before."""
+        lost = LostResponse(method.upper(), re.compile(path), stored, times)
+        self.lost.append(lost)
+        return lost
+
+    def now(self) -> datetime:
+        """Discord's idea of now: the bot's clock when one is set (tests move it), else the real one."""
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
 
     async def drop_gateway(self) -> None:
         """Close every gateway connection abnormally; the client must RESUME."""
@@ -555,6 +599,9 @@ class DiscordServer:
         self.requests.append(record)
         self._request_event.set()
         self._request_event = asyncio.Event()
+        lost = self._lost(request.method, path)
+        if lost is not None and not lost.stored:
+            return self._drop(request, record)
         response = self._injected(request.method, path) or self._rate_limit(request)
         if response is None and isinstance(body, dict) and request.method in ("POST", "PATCH"):
             problem = check_limits(body.get("data") if "/callback" in path else body)
@@ -566,15 +613,31 @@ class DiscordServer:
                 response = await self._route(request, path, body)
             except _Error as err:
                 response = _error(err.status, err.code, err.message)
+        if lost is not None and response.status < 300:
+            return self._drop(request, record)
         record.status = response.status
         return response
+
+    def _lost(self, method: str, path: str) -> LostResponse | None:
+        for lost in self.lost:
+            if lost.times > 0 and lost.method == method and lost.path.search(path):
+                lost.times -= 1
+                return lost
+        return None
+
+    @staticmethod
+    def _drop(request: web.Request, record: Request) -> web.Response:
+        record.status = 0
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=500)
 
     def _injected(self, method: str, path: str) -> web.Response | None:
         for fault in self.faults:
             if fault.times > 0 and fault.method == method and fault.path.search(path):
                 fault.times -= 1
                 if fault.status == 429:
-                    return _too_many(fault.retry_after or 0.1, fault.is_global)
+                    return _too_many(fault.retry_after or 0.1, fault.is_global, via=not fault.cloudflare)
                 return _error(fault.status, fault.code, fault.message)
         return None
 
@@ -628,6 +691,7 @@ class DiscordServer:
             (r"/users/@me/channels", "POST", self._create_dm),
             (r"/channels/(\d+)", "GET", self._get_channel),
             (r"/channels/(\d+)/messages", "POST", self._send_message),
+            (r"/channels/(\d+)/messages", "GET", self._list_messages),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
             (r"/channels/(\d+)/messages/(\d+)", "DELETE", self._delete_message),
@@ -694,12 +758,13 @@ class DiscordServer:
         self, channel_id: int, author: User, body: dict[str, Any], **extra: Any
     ) -> dict[str, Any]:
         channel = self.channels.get(channel_id)
+        now = self.now()
         message = {
-            "id": str(snowflake()),
+            "id": str(snowflake(now)),
             "channel_id": str(channel_id),
             "author": author.payload(),
             "content": body.get("content") or "",
-            "timestamp": _now_iso(),
+            "timestamp": now.isoformat(),
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": False,
@@ -722,6 +787,10 @@ class DiscordServer:
         result = self._result(token)
         if result.callback is not None:
             raise _Error(400, 40060, "Interaction has already been acknowledged.")
+        if asyncio.get_running_loop().time() > result.deadline:
+            result.expired = True
+            self.late_callbacks += 1
+            raise _Error(404, 10062, "Unknown interaction")
         result.callback = body
         result.answered_at = time.perf_counter()
         kind = body["type"]
@@ -837,14 +906,29 @@ class DiscordServer:
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             seen = self._nonces.get((channel.id, str(nonce)))
-            if seen is not None and time.monotonic() - seen[0] < 600:
+            if seen is not None and self.now() - seen[0] < self.nonce_window:
                 return seen[1]
         message = self._new_message(channel.id, app.user, body)
         if nonce is not None:
             message["nonce"] = nonce
-            self._nonces[(channel.id, str(nonce))] = (time.monotonic(), message)
+            self._nonces[(channel.id, str(nonce))] = (self.now(), message)
         self.messages.setdefault(channel.id, []).append(message)
         return message
+
+    async def _list_messages(self, request: web.Request, body: Any, channel_id: str) -> Any:
+        """GET messages: newest first, at most ``limit`` (1..100), those nearest ``after`` or ``before``."""
+        self._channel(channel_id)
+        limit = max(1, min(100, int(request.query.get("limit", "50"))))
+        found = sorted(self.messages.get(int(channel_id), []), key=lambda m: int(m["id"]))
+        found = [m for m in found if not m.get("_loading")]
+        if "after" in request.query:
+            found = [m for m in found if int(m["id"]) > int(request.query["after"])][:limit]
+        elif "before" in request.query:
+            found = [m for m in found if int(m["id"]) < int(request.query["before"])][-limit:]
+        else:
+            found = found[-limit:]
+        hidden = ("nonce", "_loading")  # Discord returns the nonce only to the request that sent it
+        return [{k: v for k, v in m.items() if k not in hidden} for m in reversed(found)]
 
     def _find_message(self, channel_id: str, message_id: str) -> dict[str, Any]:
         for message in self.messages.get(int(channel_id), []):
@@ -1245,8 +1329,10 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status)
 
 
-def _too_many(retry_after: float, is_global: bool) -> web.Response:
-    headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after)))}
+def _too_many(retry_after: float, is_global: bool, *, via: bool = True) -> web.Response:
+    headers = {"Retry-After": str(max(1, round(retry_after)))}
+    if via:
+        headers["Via"] = "1.1 google"
     if is_global:
         headers["X-RateLimit-Global"] = "true"
         headers["X-RateLimit-Scope"] = "global"
