@@ -6,6 +6,7 @@ import asyncio
 import logging
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -53,13 +54,13 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
         await send_ephemeral(interaction, message)
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
     """Reply privately, whether or not the interaction has been answered already."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.followup.send(content, ephemeral=True, **kwargs)
         else:
-            await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException:
         log.warning("could not send an ephemeral reply for interaction %s", interaction.id)
 

@@ -18,7 +18,8 @@ SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, pl
 
 async def component_failed(interaction: discord.Interaction, error: BaseException) -> None:
     """A button or select failed (a database or Discord error): log ids only, answer privately."""
-    custom_id = (interaction.data or {}).get("custom_id", "?")
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = data.get("custom_id", "?")
     log.error(
         "component %s failed (user %s, guild %s)",
         str(custom_id).split(":")[:2],

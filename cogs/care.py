@@ -205,14 +205,15 @@ class Care(commands.Cog):
             _, newest = await self.store.pending(channel.guild_id)
             if newest is None or (channel.last_notice_at and newest <= channel.last_notice_at):
                 continue
-            when = None if waiting_notice_due(channel, newest, now) else channel.last_notice_at + NOTICE_EVERY
+            last = channel.last_notice_at
+            when = None if last is None or waiting_notice_due(channel, newest, now) else last + NOTICE_EVERY
             due.setdefault(when, []).append(channel.guild_id)
         return due
 
     async def _sleep(self, until: Any) -> None:
         """Until ``until`` on the bot's clock (None: indefinitely), or until a submission wakes us."""
         self._wake.clear()
-        waits = [asyncio.ensure_future(self._wake.wait())]
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
         if until is not None:
             waits.append(asyncio.ensure_future(self.bot.clock.sleep_until(until)))
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import discord
@@ -40,7 +41,9 @@ QUERY_MAX = 200
 
 
 class TopicButton(
-    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})"
+    Guarded,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})",
 ):
     """Opens one topic, privately, for whoever clicks; the key in the custom id survives restarts."""
 
@@ -56,9 +59,10 @@ class TopicButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> TopicButton:
-        return cls(match["key"], item.label or match["key"])
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["key"], label or match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Faq") if isinstance(interaction.client, commands.Bot) else None
@@ -109,7 +113,7 @@ def topic_view(entries: list[FaqEntry]) -> discord.ui.View | None:
     return view
 
 
-def with_view(view: discord.ui.View | None) -> dict[str, discord.ui.View]:
+def with_view(view: discord.ui.View | None) -> dict[str, Any]:
     """discord.py wants no ``view`` argument at all, rather than None, when there are no buttons."""
     return {"view": view} if view is not None else {}
 

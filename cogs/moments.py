@@ -302,7 +302,7 @@ class QuietMoments(commands.Cog):
             if missing:
                 await send_ephemeral(interaction, first_setup_message(missing))
                 return
-        elif channel is time is timezone is thread is None:
+        elif channel is None and time is None and timezone is None and thread is None:
             await send_ephemeral(
                 interaction,
                 "Nothing to change: give a new `channel`, `time`, `timezone` or `thread`, for example "

@@ -114,7 +114,7 @@ class _Button(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], template=
     def __init__(self, custom_id: str) -> None:
         super().__init__(discord.ui.Button(custom_id=custom_id))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
         if cog is None:
             await send_ephemeral(interaction, BROKEN)

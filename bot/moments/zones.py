@@ -22,7 +22,15 @@ ZONES_FILE = DATA_DIR / "timezones.toml"
 CHOICE_MAX = 100
 # IANA's own regions; other names (Brazil/West, US/Eastern, Etc/GMT+1) are links or fixed offsets,
 # offered only when someone types their start.
-_REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/")
+_REGIONS: tuple[str, ...] = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+)
 _REGIONS += ("Europe/", "Indian/", "Pacific/")
 _COMMON = (
     "America/New_York",

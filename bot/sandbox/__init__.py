@@ -194,7 +194,8 @@ async def replay(sandbox: Sandbox, console: Console, lines: list[str], note: str
             break
         failures += not outcome.ok
         show(console, outcome_view(outcome, sandbox))
-        remember_time(sandbox, sandbox.db_path)
+        if sandbox.db_path is not None:
+            remember_time(sandbox, sandbox.db_path)
     return 1 if failures else 0
 
 

@@ -87,10 +87,11 @@ def split_command(line: str, commands: list[Schema]) -> Typed:
     command = next((c for c in commands if c["name"] == words[0].lower()), None)
     if command is None:
         raise CommandError(f"There is no /{words[0]} here. `help` lists the commands you can use.")
+    node: dict[str, Any] | None
     path, node, rest = [command["name"]], command, words[1] if len(words) > 1 else ""
     while subs := subcommands(node):
         word, _, after = rest.strip().partition(" ")
-        node = next((o for o in subs if o["name"] == word.lower()), None)  # type: ignore[assignment]
+        node = next((o for o in subs if o["name"] == word.lower()), None)
         if node is None:
             names = ", ".join(o["name"] for o in subs)
             raise CommandError(f"/{' '.join(path)} needs one of: {names}.")
