@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.client import send_ephemeral
 
 log = logging.getLogger("steady.components")
+COLOUR = discord.Colour.teal()  # every embed Steady sends
 SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, please try again."
 
 
@@ -28,6 +30,12 @@ async def component_failed(interaction: discord.Interaction, error: BaseExceptio
         exc_info=error,
     )
     await send_ephemeral(interaction, SOMETHING_WRONG)
+
+
+def find_cog(client: discord.Client, name: str) -> Any:
+    """The loaded feature cog called ``name``, or None: how buttons and other features reach a feature.
+    By name, not class: each extension loads as a fresh module, so another module's class would differ."""
+    return client.get_cog(name) if isinstance(client, commands.Bot) else None
 
 
 def _guard(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

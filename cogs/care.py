@@ -21,7 +21,7 @@ from bot import care
 from bot.client import SteadyBot, send_ephemeral
 from bot.modnotice import NOTICE_EVERY, ModChannelStore, waiting_notice_due
 from cogs._config import NOT_MANAGER, bind_config, config_group
-from cogs._views import ButtonRow, Guarded
+from cogs._views import ButtonRow, Guarded, find_cog
 
 log = logging.getLogger("steady.care")
 NO_PINGS = discord.AllowedMentions.none()
@@ -48,11 +48,11 @@ class ModReviewButton(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], t
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             await send_ephemeral(interaction, NOT_MANAGER)
             return
-        moments: Any = interaction.client.get_cog("QuietMoments")  # type: ignore[attr-defined]
+        moments = find_cog(interaction.client, "QuietMoments")
         if moments is None:
             await send_ephemeral(interaction, "Shared moments are resting for a moment; please try later.")
             return
-        embed, view = await moments._review_page(interaction.guild_id)
+        embed, view = await moments.review_page(interaction.guild_id)
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
