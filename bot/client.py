@@ -18,7 +18,7 @@ from bot.database import Database
 from bot.guild_settings import GuildSettingsStore
 from bot.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("steady.client")
 COGS_PACKAGE = "cogs"
 DRAIN_TIMEOUT = 10.0  # seconds in-flight work may take to finish at shutdown
 
@@ -131,8 +131,8 @@ class SteadyBot(commands.Bot):
 
     async def close(self) -> None:
         """Shut down in order: features stop starting new work and let what is under way finish
-        (bounded), then the features are unloaded and the gateway closed, queued self-check answers are
-        written, and last the database is closed under its write lock."""
+        (bounded), then commands.Bot.close unloads the features and closes the gateway, queued self-check
+        answers are written, and last the database is closed under its write lock."""
         for cog in list(self.cogs.values()):
             drain = getattr(cog, "drain", None)
             if drain is not None:
@@ -140,11 +140,6 @@ class SteadyBot(commands.Bot):
                     await drain(DRAIN_TIMEOUT)
                 except Exception:
                     log.exception("letting %s finish failed", type(cog).__name__)
-        for name in list(self.extensions):
-            try:
-                await self.unload_extension(name)
-            except Exception:
-                log.exception("unloading %s failed", name)
         await super().close()
         if self._db is not None:
             from bot.selfcheck.store import flush_writes

@@ -29,9 +29,8 @@ from bot.faq import (
 from bot.text import fit
 from cogs._care import CARE_CHOICE, CARE_CHOICE_NAME, read_question, send_care_reply
 from cogs._config import bind_config, config_group
-from cogs._views import ButtonRow, Guarded
+from cogs._views import COLOUR, ButtonRow, Guarded, find_cog
 
-COLOUR = discord.Colour.from_rgb(94, 140, 130)
 NO_PINGS = discord.AllowedMentions.none()
 BUTTON_LABEL_MAX = 80
 EMBED_BUDGET = 5500  # of Discord's 6,000 characters per embed, leaving room for title and footer
@@ -65,7 +64,7 @@ class TopicButton(
         return cls(match["key"], label or match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Faq") if isinstance(interaction.client, commands.Bot) else None
+        cog = find_cog(interaction.client, "Faq")
         if not isinstance(cog, Faq):
             await interaction.response.send_message(
                 "The FAQ is resting for a moment. Please try again shortly.", ephemeral=True

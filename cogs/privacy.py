@@ -26,7 +26,7 @@ from bot.privacy import (
 )
 from cogs._views import ButtonRow, Guarded
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("steady.privacy")
 PURGE_EVERY = timedelta(hours=6)
 
 

@@ -142,7 +142,7 @@ def remember_time(sandbox: Sandbox, db: Path) -> None:
     try:
         clock_file(db).write_text(sandbox.clock.now().isoformat() + "\n", encoding="utf-8")
     except OSError:
-        logging.getLogger(__name__).warning("could not keep the sandbox clock beside %s", db)
+        logging.getLogger("steady.sandbox").warning("could not keep the sandbox clock beside %s", db)
 
 
 def log_to(path: Path) -> None:
