@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
 from pathlib import Path
@@ -52,6 +53,14 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
                 "Something went wrong on my side, and nothing was changed. Please try again in a moment."
             )
         await send_ephemeral(interaction, message)
+
+
+async def cancel_quietly(task: asyncio.Task[Any] | None) -> None:
+    """Stop a feature's background task at unload, whatever it was doing."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:

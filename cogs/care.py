@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import care
-from bot.client import SteadyBot, send_ephemeral
+from bot.client import SteadyBot, cancel_quietly, send_ephemeral
 from bot.modnotice import NOTICE_EVERY, ModChannelStore, waiting_notice_due
 from cogs._config import NOT_MANAGER, bind_config, config_group
 from cogs._views import ButtonRow, Guarded, find_cog
@@ -82,11 +82,8 @@ class Care(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ModReviewButton)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        await cancel_quietly(self._task)
+        self._task = None
 
     async def delete_guild_data(self, guild_id: int) -> int:
         return await self.store.delete_guild(guild_id)

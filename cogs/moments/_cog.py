@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime
 
 import discord
@@ -12,7 +11,7 @@ from discord.ext import commands
 from discord.utils import format_dt
 
 from bot.care import Concern
-from bot.client import SteadyBot, send_ephemeral
+from bot.client import SteadyBot, cancel_quietly, send_ephemeral
 from bot.modnotice import ModChannelStore
 from bot.moments import store as moments_store
 from bot.moments.content import load_moments
@@ -76,11 +75,8 @@ class QuietMoments(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReviewButton)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        await cancel_quietly(self._task)
+        self._task = None
 
     async def describe_user_data(self, user_id: int) -> list[str]:
         return await moments_store.describe_user_data(self.bot.db, user_id)
