@@ -44,6 +44,11 @@ class ContentModel(BaseModel):
     def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
         return None
 
+    @classmethod
+    def entry_for(cls, loc: tuple[int | str, ...], entry: str) -> str:
+        """The entry an error at ``loc`` is reported under (a subclass may name a table's key)."""
+        return entry
+
 
 # A string field: surrounding whitespace is dropped, and it must not be empty.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -57,7 +62,8 @@ def validate(model: type[M], path: Path, entry: str, table: Any) -> M:
     try:
         return model.model_validate(table)
     except ValidationError as exc:
-        raise ContentError(path, entry, _problem(model, exc.errors()[0])) from None
+        error = exc.errors()[0]
+        raise ContentError(path, model.entry_for(error["loc"], entry), _problem(model, error)) from None
 
 
 def failed_field(model: type[ContentModel], table: Any) -> str | None:
