@@ -59,10 +59,10 @@ class Guarded:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "callback" in cls.__dict__:
-            cls.callback = _guard(cls.__dict__["callback"])  # type: ignore[attr-defined]
+            setattr(cls, "callback", _guard(cls.__dict__["callback"]))  # noqa: B010 (set on a mixin)
         factory = cls.__dict__.get("from_custom_id")
         if isinstance(factory, classmethod):
-            cls.from_custom_id = classmethod(_guard(factory.__func__))  # type: ignore[attr-defined]
+            setattr(cls, "from_custom_id", classmethod(_guard(factory.__func__)))  # noqa: B010
 
 
 class ButtonRow(discord.ui.View):

@@ -232,11 +232,11 @@ def need(text: str, commands: list[Schema]) -> Need | None:
     if len(options) == 1 and options[0]["type"] == STRING and not keyed:
         value = rest.lstrip()
         return Need("value", value, len(text) - len(value), typed=typed, option=options[0])
-    partial = re.search(r"\S*$", rest)[0]  # type: ignore[index]
+    partial = _tail(r"\S*$", rest)
     if rest.count('"') % 2:
         # An open quote: the value being typed is everything since it, spaces and all ("New York).
         quote = rest.rfind('"')
-        key_before = re.search(r"(?:[\w-]+:)?$", rest[:quote])[0]  # type: ignore[index]
+        key_before = _tail(r"(?:[\w-]+:)?$", rest[:quote])
         partial = rest[quote - len(key_before) :]
     try:
         given = raw_values(Typed(path, node, options, rest[: len(rest) - len(partial)]))
@@ -252,3 +252,10 @@ def need(text: str, commands: list[Schema]) -> Need | None:
     found = Need("value", partial, len(text) - len(partial), names=keys, typed=typed, option=option)
     found.others = {k: v for k, v in given.items() if option is None or k != option["name"]}
     return found
+
+
+def _tail(pattern: str, text: str) -> str:
+    """What ``pattern`` (which matches at the end of any text) finds at the end of ``text``."""
+    found = re.search(pattern, text)
+    assert found is not None
+    return found[0]
