@@ -60,13 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"steady: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level, [settings.token])
+    from bot.postgres import describe
+
     dotenv = Path(".env")
     log.info(
         "Steady %s in %s (%s); database %s",
         __version__,
         Path.cwd(),
         ".env read from here" if dotenv.is_file() else "no .env here, using the environment",
-        settings.database_path.resolve(),
+        describe(settings.database_url) if settings.database_url else settings.database_path.resolve(),
     )
     tune_gc()
     try:
@@ -96,6 +98,10 @@ async def run(settings: Settings) -> None:
 
     from bot.client import SteadyBot
 
+    if settings.database_url:
+        from bot.postgres import check_reachable
+
+        await check_reachable(settings.database_url)  # before Discord: a bad URL is a setting, not a retry
     discord.http.Route.BASE = settings.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
     offset = settings.clock_start - SystemClock().now() if settings.clock_start else timedelta(0)

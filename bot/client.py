@@ -102,7 +102,9 @@ class SteadyBot(commands.Bot):
         return GuildSettingsStore(self.db)
 
     async def setup_hook(self) -> None:
-        self._db = await Database.open(self.settings.database_path)
+        from bot.postgres import open_database
+
+        self._db = await open_database(self.settings.database_url, self.settings.database_path)
         for name in extension_names():
             try:
                 await self.load_extension(name)
