@@ -231,7 +231,8 @@ class PostgresDatabase(Database):
         starting together apply each one once."""
         steps = migrations(migrations_dir)
         latest = steps[-1][0] if steps else 0
-        await self.writer.execute("CREATE TABLE IF NOT EXISTS steady_schema (version INTEGER NOT NULL)")
+        async with self.transaction():  # under the advisory lock: two processes may start together
+            await self.writer.execute("CREATE TABLE IF NOT EXISTS steady_schema (version INTEGER NOT NULL)")
         for number, path in steps:
             async with self.transaction():
                 current = await self.user_version()

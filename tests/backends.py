@@ -110,3 +110,20 @@ async def read_elsewhere(db: Database, sql: str) -> tuple[object, ...] | None:
     with sqlite3.connect(db.path) as other:
         found = other.execute(sql).fetchone()
     return None if found is None else tuple(found)
+
+
+async def open_at(location: Path | str) -> Database:
+    """Open a database again by where it lives: a SQLite path, or a PostgreSQL URL (another 'process')."""
+    if isinstance(location, str):
+        return await PostgresDatabase.open_url(location)
+    return await Database.open(location)
+
+
+@asynccontextmanager
+async def location(backend: str, folder: Path) -> AsyncIterator[Path | str]:
+    """Where a test's database lives, for tests that open it more than once."""
+    if backend == "sqlite":
+        yield folder / "steady.sqlite3"
+        return
+    async with fresh_schema() as url:
+        yield url

@@ -15,6 +15,7 @@ from bot.database import Database
 from bot.moments.content import Moment
 from bot.moments.runner import MomentsRunner, PostFailure
 from bot.moments.store import MomentsStore
+from tests.backends import location, open_at
 from tests.moments_fakes import FakeDiscord
 
 GUILD = 111
@@ -34,13 +35,13 @@ def utc(*args: int) -> datetime:
 class Harness:
     """One 'process': a database connection, a store and a runner task, restartable on the same file."""
 
-    def __init__(self, path: Path, clock: FakeClock, discord: FakeDiscord) -> None:
+    def __init__(self, path: Path | str, clock: FakeClock, discord: FakeDiscord) -> None:
         self.path, self.clock, self.discord = path, clock, discord
         self.db: Database | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self, checkpoint=None, **kwargs) -> MomentsRunner:  # type: ignore[no-untyped-def]
-        self.db = await Database.open(self.path)
+        self.db = await open_at(self.path)
         self.store = MomentsStore(self.db, MOMENTS)
         kwargs.setdefault("finder", self.discord.find)
         self.runner = MomentsRunner(
@@ -74,15 +75,16 @@ class Harness:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Harness]:
+async def env(tmp_path: Path, backend: str) -> AsyncIterator[Harness]:
     clock = FakeClock(utc(2024, 6, 3, 6, 0))
-    h = Harness(tmp_path / "steady.sqlite3", clock, FakeDiscord(clock=clock))
-    yield h
-    await h.close()
+    async with location(backend, tmp_path) as where:
+        h = Harness(where, clock, FakeDiscord(clock=clock))
+        yield h
+        await h.close()
 
 
 async def configure(h: Harness, at: str = "09:00", zone: str = LONDON, guild: int = GUILD) -> None:
-    db = await Database.open(h.path)
+    db = await open_at(h.path)
     h_store = MomentsStore(db, MOMENTS)
     hh, mm = at.split(":")
     await h_store.set_config(guild, CHANNEL + guild, time(int(hh), int(mm)), zone, False, h.clock.now())
@@ -208,7 +210,7 @@ async def test_rate_limit_is_retried_inside_the_catch_up_window_not_recorded_as_
 async def test_two_runners_on_one_database_post_once(env: Harness) -> None:
     await configure(env)
     await env.start()
-    other_db = await Database.open(env.path)
+    other_db = await open_at(env.path)
     other = MomentsRunner(MomentsStore(other_db, MOMENTS), env.clock, env.discord.send)
     other_task = asyncio.create_task(other.run())
     try:
@@ -358,7 +360,7 @@ async def test_stale_claim_is_not_resent_after_six_hours(env: Harness) -> None:
 
 
 async def test_idle_cost_does_not_grow_with_servers(env: Harness) -> None:
-    db = await Database.open(env.path)
+    db = await open_at(env.path)
     store = MomentsStore(db, MOMENTS)
     for g in range(1, 1001):
         await store.set_config(g, 5, time(g % 24, 0), "Asia/Kathmandu", False, env.clock.now())
