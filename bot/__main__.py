@@ -96,7 +96,7 @@ async def run(settings: Settings) -> None:
     import discord
     import yarl
 
-    from bot.client import SteadyBot
+    from bot.client import bot_class
 
     if settings.database_url:
         from bot.postgres import check_reachable
@@ -105,7 +105,7 @@ async def run(settings: Settings) -> None:
     discord.http.Route.BASE = settings.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
     offset = settings.clock_start - SystemClock().now() if settings.clock_start else timedelta(0)
-    bot = SteadyBot(settings, clock=SystemClock(offset), data_dir=settings.data_dir)
+    bot = bot_class(settings)(settings, clock=SystemClock(offset), data_dir=settings.data_dir)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
 

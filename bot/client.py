@@ -6,6 +6,7 @@ import asyncio
 import logging
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -16,6 +17,7 @@ from bot.content import DATA_DIR, ContentError
 from bot.database import Database
 from bot.guild_settings import GuildSettingsStore
 from bot.settings import Settings
+from bot.shards import ShardPlan, SingleProcessLock
 
 log = logging.getLogger(__name__)
 COGS_PACKAGE = "cogs"
@@ -84,8 +86,11 @@ class SteadyBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=SteadyTree,
             guild_ready_timeout=guild_ready_timeout,
+            **sharding(settings),
         )
         self.settings = settings
+        self.shard_plan = ShardPlan(settings.shard_count, settings.shard_ids)
+        self._sqlite_lock: SingleProcessLock | None = None
         self.clock: Clock = clock or SystemClock()
         self.data_dir = data_dir
         self._db: Database | None = None
@@ -104,6 +109,9 @@ class SteadyBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.postgres import open_database
 
+        if not self.settings.database_url:
+            self._sqlite_lock = SingleProcessLock(self.settings.database_path)
+            self._sqlite_lock.acquire()
         self._db = await open_database(self.settings.database_url, self.settings.database_path)
         for name in extension_names():
             try:
@@ -156,6 +164,25 @@ class SteadyBot(commands.Bot):
                 log.exception("self-check answers still queued at shutdown could not be written")
             await self._db.close()
             self._db = None
+        if self._sqlite_lock is not None:
+            self._sqlite_lock.release()
+            self._sqlite_lock = None
+
+
+class ShardedSteadyBot(SteadyBot, commands.AutoShardedBot):
+    """SteadyBot running the shards SHARD_COUNT / SHARD_IDS name, all in this one process."""
+
+
+def sharding(settings: Settings) -> dict[str, Any]:
+    """discord.py's shard options for the settings (none without SHARD_COUNT)."""
+    if settings.shard_count is None:
+        return {}
+    ids = settings.shard_ids if settings.shard_ids is not None else range(settings.shard_count)
+    return {"shard_count": settings.shard_count, "shard_ids": list(ids)}
+
+
+def bot_class(settings: Settings) -> type[SteadyBot]:
+    return ShardedSteadyBot if settings.shard_count is not None else SteadyBot
 
 
 def extension_names() -> list[str]:

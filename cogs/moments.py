@@ -177,7 +177,7 @@ class QuietMoments(commands.Cog):
         self.zones = load_zone_aliases(bot.data_dir / "timezones.toml")
         self.store: MomentsStore | None = None
         self.runner: MomentsRunner | None = None
-        self.pacer = Pacer(POST_RATE)
+        self.pacer = Pacer(bot.shard_plan.post_rate(POST_RATE))  # this process's share of the 50/s
         self._task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -220,7 +220,12 @@ class QuietMoments(commands.Cog):
             await asyncio.wait_for(self.bot.wait_until_ready(), 60)
         while True:
             self.runner = MomentsRunner(
-                self._store(), self.bot.clock, self._send, pacer=self.pacer, finder=self._find
+                self._store(),
+                self.bot.clock,
+                self._send,
+                pacer=self.pacer,
+                finder=self._find,
+                owns=self.bot.shard_plan.owner(),
             )
             try:
                 await self.runner.run()

@@ -15,6 +15,7 @@ from bot.database import Database
 from bot.moments.content import Moment
 from bot.moments.runner import MomentsRunner, PostFailure
 from bot.moments.store import MomentsStore
+from bot.shards import ShardPlan, shard_of
 from tests.backends import location, open_at
 from tests.moments_fakes import FakeDiscord
 
@@ -383,3 +384,27 @@ async def test_old_post_records_are_pruned_once_a_day(env: Harness) -> None:
     kept = await env.store.records_since(date(2000, 1, 1))
     assert 27 <= len(kept) <= 29, "about four weeks of history is kept"
     assert min(r.local_date for r in kept) >= date(2024, 7, 12) - timedelta(weeks=4)
+
+
+async def test_each_process_schedules_only_its_own_shards(env: Harness) -> None:
+    """Two runners, each owning half the shards: every server posts once, by its owner."""
+    guilds = [(n << 22) + 1 for n in range(8)]
+    for g in guilds:
+        await configure(env, guild=g)
+    plans = [ShardPlan(4, (0, 1)), ShardPlan(4, (2, 3))]
+    await env.start(owns=plans[0].owner())
+    other_db = await open_at(env.path)
+    other = MomentsRunner(MomentsStore(other_db, MOMENTS), env.clock, env.discord.send, owns=plans[1].owner())
+    other_task = asyncio.create_task(other.run())
+    try:
+        await other.settled()
+        await env.at(utc(2024, 6, 3, 8, 0))
+        await other.settled()
+        assert sorted(m.guild_id for m in env.discord.messages) == guilds
+        assert {shard_of(g, 4) for g in env.runner._guilds} <= {0, 1}
+        assert {shard_of(g, 4) for g in other._guilds} <= {2, 3}
+    finally:
+        other_task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await other_task
+        await other_db.close()
