@@ -21,7 +21,15 @@ from urllib.parse import urlparse
 import aiosqlite
 import asyncpg
 
-from bot.database import MIGRATIONS_DIR, Database, DatabaseError, _finish, _split_sql, migrations
+from bot.database import (
+    MIGRATIONS_DIR,
+    Database,
+    DatabaseError,
+    _finish,
+    _split_sql,
+    _timed,
+    migrations,
+)
 
 T = TypeVar("T")
 PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgres"
@@ -262,7 +270,7 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN; take the global write lock; ... COMMIT (durable when it returns); rolled back on error."""
-        async with self._write_lock:
+        async with _timed("transaction"), self._write_lock:
             await self._reset()
             try:
                 await self.writer.execute("BEGIN")
@@ -309,7 +317,7 @@ class PostgresDatabase(Database):
         if self.pg_reader is None:
             yield cast(aiosqlite.Connection, PgConnection(self.writer))
             return
-        async with self._read_lock:
+        async with _timed("read"), self._read_lock:
             yield cast(aiosqlite.Connection, PgConnection(self.pg_reader))
 
     async def close(self) -> None:

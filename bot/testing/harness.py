@@ -51,6 +51,7 @@ async def start_bot(
     shard_count: int | None = None,
     shard_ids: tuple[int, ...] | None = None,
     database_url: str | None = None,
+    metrics_address: tuple[str, int] | None = None,
 ) -> RunningBot:
     """Start SteadyBot (sharded when ``shard_count`` is given) against ``server``; return once ready."""
     from bot.client import bot_class
@@ -66,6 +67,7 @@ async def start_bot(
         database_url=database_url,
         shard_count=shard_count,
         shard_ids=shard_ids,
+        metrics_address=metrics_address,
     )
     bot = bot_class(settings)(settings, clock=clock, data_dir=data_dir, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(app.token))
