@@ -31,6 +31,8 @@ Steady {__version__}: a calm Discord bot for mental health technicians, students
   steady            run the bot (python -m bot does the same)
   steady sandbox    try the whole bot offline in this terminal: no token, no network
                     (steady sandbox --help lists its options)
+  steady migrate-to-postgres
+                    copy the SQLite database into the empty PostgreSQL one at DATABASE_URL
   steady --version  print the version
 
 Settings come from the environment and from a .env file in the working folder (the real
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] == "migrate-to-postgres":
+        from bot.migrate_pg import main as migrate_main
+
+        return migrate_main(args[1:])
     if args and args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0

@@ -58,6 +58,8 @@ _REASON_KINDS = (
     ("unknown channel", "channel_gone"),
     ("no quiet moment", "no_moment"),
     ("rate", "rate_limited"),
+    ("429", "rate_limited"),
+    ("slow down", "rate_limited"),
     ("gave up", "gave_up"),
     ("offline", "offline"),
 )

@@ -171,6 +171,12 @@ class PgConnection:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
 
+    @staticmethod
+    def raw_of(conn: object) -> asyncpg.Connection:
+        """The asyncpg connection behind what ``transaction()`` yielded (for bulk copies)."""
+        assert isinstance(conn, PgConnection), "not a PostgreSQL connection"
+        return conn.raw
+
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Statement:
         return _Statement(self.raw, sql, params)
 
