@@ -6,7 +6,8 @@ answers 429 past Discord's global 50 requests/s for the whole bot. Every server 
 instant; it checks each gets exactly one post, and reports the aggregate rate and the 429s. Then the same
 figure for one process on SQLite.
 
-    .venv/bin/python bench/scale.py [--servers 20000] [--processes 3] [--shards 6] [--skip-sqlite]
+    .venv/bin/python bench/scale.py [--servers 20000] [--processes 3] [--shards 6]
+        [--skip-sqlite] [--skip-postgres]
 
 PostgreSQL is found through STEADY_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 the run uses a schema of its own and drops it afterwards.
@@ -138,6 +139,7 @@ async def main() -> int:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--shards", type=int, default=6)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("STEADY_TEST_POSTGRES_URL", "").strip() or DEFAULT_URL
     per = args.shards // args.processes
@@ -148,10 +150,11 @@ async def main() -> int:
     results: list[Figures] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            label = f"PostgreSQL, {args.processes} processes, SHARD_COUNT={args.shards}"
-            scoped = f"{url}{'&' if '?' in url else '?'}search_path={schema}"
-            results.append(await run(label, args.servers, plan, args.shards, scoped, Path(tmp)))
-            print("\n".join(results[-1].lines()), flush=True)
+            if not args.skip_postgres:
+                label = f"PostgreSQL, {args.processes} processes, SHARD_COUNT={args.shards}"
+                scoped = f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+                results.append(await run(label, args.servers, plan, args.shards, scoped, Path(tmp)))
+                print("\n".join(results[-1].lines()), flush=True)
             if not args.skip_sqlite:
                 results.append(await run("SQLite, 1 process", args.servers, None, 1, None, Path(tmp)))
                 print("\n".join(results[-1].lines()), flush=True)
