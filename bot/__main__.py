@@ -20,7 +20,7 @@ from bot.database import DatabaseError
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError
 
-log = logging.getLogger("bot")
+log = logging.getLogger("steady.main")
 EXIT_CONFIG = 2
 RETRY_FIRST = 2.0
 RETRY_MAX = 60.0

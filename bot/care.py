@@ -13,10 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
 
 from bot.care_model import WordModel, load_model
-from bot.content import DATA_DIR, ContentError, load_toml
+from bot.content import DATA_DIR, ContentError, ContentModel, Text, load_toml, validate
 
 MAX_INPUT = 2000
 GAP_WORDS = 4
@@ -90,32 +92,55 @@ class Reading:
     reason: str = ""
 
 
+class _CareTables(ContentModel):
+    """The tables of care.toml as written; patterns are read by the detector as it compiles them."""
+
+    words: dict[str, Text] = Field(default_factory=dict)
+    lists: dict[str, list[Annotated[str, StringConstraints(min_length=1)]]] = Field(default_factory=dict)
+    phrases: dict[str, str] = Field(default_factory=dict)
+    patterns: dict[str, Any] = Field(default_factory=dict)
+    signals: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=dict)
+
+    @classmethod
+    def entry_for(cls, loc: tuple[int | str, ...], entry: str) -> str:
+        if loc and loc[0] in ("words", "lists") and len(loc) > 1:
+            return f"{loc[0]}.{loc[1]}"
+        return str(loc[0]) if loc and loc[0] in ("phrases", "signals") else entry
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return {
+            "words": "must be a non-empty string"
+            if item
+            else "[words], [lists] and [patterns] must be tables",
+            "lists": "must list words" if item else "[words], [lists] and [patterns] must be tables",
+            "patterns": "[words], [lists] and [patterns] must be tables",
+            "phrases": "must map words to words",
+            "signals": "must give each word a weight of 1, 2 or 3",
+        }.get(field)
+
+
+class _WorkList(ContentModel):
+    work: list[Text] = Field(min_length=1)
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return "must list words or phrases"
+
+
 class CareDetector:
     """Compiled once from the data file; ``read`` is the hot path."""
 
     def __init__(self, raw: dict[str, Any], path: Path, model: WordModel | None = None) -> None:
         self.path = path
         self.model = model
-        words = raw.get("words", {})
-        lists = raw.get("lists", {})
-        patterns = raw.get("patterns", {})
-        if not isinstance(words, dict) or not isinstance(lists, dict) or not isinstance(patterns, dict):
-            raise ContentError(path, "tables", "[words], [lists] and [patterns] must be tables")
-        self.words: dict[str, tuple[str, ...]] = {}
-        for key, value in words.items():
-            if not isinstance(value, str) or not value.strip():
-                raise ContentError(path, f"words.{key}", "must be a non-empty string")
-            self.words[key] = tuple(value.split())
-        self.lists: dict[str, tuple[str, ...]] = {}
-        for key, value in lists.items():
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise ContentError(path, f"lists.{key}", "must list words")
-            self.lists[key] = tuple(value)
-        phrases = raw.get("phrases", {})
-        if not isinstance(phrases, dict) or not all(isinstance(v, str) for v in phrases.values()):
-            raise ContentError(path, "phrases", "must map words to words")
+        table = validate(_CareTables, path, "tables", raw)
+        patterns = table.patterns
+        self.words: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in table.words.items()}
+        self.lists: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in table.lists.items()}
         self.phrases = [
-            (k.split()[0], f" {' '.join(k.split())} ", f" {' '.join(v.split())} ") for k, v in phrases.items()
+            (k.split()[0], f" {' '.join(k.split())} ", f" {' '.join(v.split())} ")
+            for k, v in table.phrases.items()
         ]
         self._seen: dict[str, tuple[str, ...]] = {}
         for needed in ("i", "close", "worker", "say", "fuzzy"):
@@ -129,16 +154,9 @@ class CareDetector:
         self.self_re = self._compile(patterns, "self", keywords)
         self.other_re = self._compile(patterns, "other", keywords)
         self.topic_re = self._compile(patterns, "topic", keywords)
-        work = patterns.get("work")
-        if not isinstance(work, list) or not all(isinstance(w, str) and w.strip() for w in work):
-            raise ContentError(path, "patterns.work", "must list words or phrases")
+        work = validate(_WorkList, path, "patterns.work", {"work": patterns.get("work")}).work
         self.work_re = re.compile(" (?:" + "|".join(re.escape(self._marked(w)) for w in work) + ") ")
-        signals = raw.get("signals", {})
-        if not isinstance(signals, dict) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 3 for v in signals.values()
-        ):
-            raise ContentError(path, "signals", "must give each word a weight of 1, 2 or 3")
-        plain = {" ".join(k.split()): v for k, v in signals.items()}
+        plain = {" ".join(k.split()): v for k, v in table.signals.items()}
         self.signal_words: dict[str, int] = {}
         for key, weight in plain.items():
             if " " not in key:

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-from bot.content import DATA_DIR, ContentError, load_toml
+from bot.content import DATA_DIR, ContentModel, load_toml, validate
 
 DISTRESS = ("self", "other")
 CALM = ("ordinary", "work")
@@ -85,14 +86,25 @@ def train(
     return WordModel(round(math.log(n_distress / n_calm), 3), threshold, weights)
 
 
+class _ModelFile(ContentModel):
+    """care_model.toml as written."""
+
+    bias: float
+    threshold: float
+    weights: dict[str, float]
+
+    @classmethod
+    def entry_for(cls, loc: tuple[int | str, ...], entry: str) -> str:
+        return "weights" if loc and loc[0] == "weights" else entry
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return "must map words to numbers" if field == "weights" else "'bias' and 'threshold' must be numbers"
+
+
 def load_model(path: Path) -> WordModel:
-    raw = load_toml(path)
-    bias, threshold, weights = raw.get("bias"), raw.get("threshold"), raw.get("weights")
-    if not isinstance(bias, float | int) or not isinstance(threshold, float | int):
-        raise ContentError(path, "model", "'bias' and 'threshold' must be numbers")
-    if not isinstance(weights, dict) or not all(isinstance(v, float | int) for v in weights.values()):
-        raise ContentError(path, "weights", "must map words to numbers")
-    return WordModel(float(bias), float(threshold), {k: float(v) for k, v in weights.items()})
+    found = validate(_ModelFile, path, "model", load_toml(path))
+    return WordModel(found.bias, found.threshold, dict(found.weights))
 
 
 def dump_model(model: WordModel) -> str:

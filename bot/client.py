@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.guild_settings import GuildSettingsStore
 from bot.settings import Settings, SettingsError
 from bot.shards import ShardPlan, SingleProcessLock
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("steady.client")
 COGS_PACKAGE = "cogs"
 DRAIN_TIMEOUT = 10.0  # seconds in-flight work may take to finish at shutdown
 
@@ -57,13 +58,21 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
         await send_ephemeral(interaction, message)
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: object) -> None:
+async def cancel_quietly(task: asyncio.Task[Any] | None) -> None:
+    """Stop a feature's background task at unload, whatever it was doing."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
     """Reply privately, whether or not the interaction has been answered already."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.followup.send(content, ephemeral=True, **kwargs)
         else:
-            await interaction.response.send_message(content, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException:
         log.warning("could not send an ephemeral reply for interaction %s", interaction.id)
 
@@ -175,8 +184,8 @@ class SteadyBot(commands.Bot):
 
     async def close(self) -> None:
         """Shut down in order: features stop starting new work and let what is under way finish
-        (bounded), then the features are unloaded and the gateway closed, queued self-check answers are
-        written, and last the database is closed under its write lock."""
+        (bounded), then commands.Bot.close unloads the features and closes the gateway, queued self-check
+        answers are written, and last the database is closed under its write lock."""
         for cog in list(self.cogs.values()):
             drain = getattr(cog, "drain", None)
             if drain is not None:
@@ -184,11 +193,6 @@ class SteadyBot(commands.Bot):
                     await drain(DRAIN_TIMEOUT)
                 except Exception:
                     log.exception("letting %s finish failed", type(cog).__name__)
-        for name in list(self.extensions):
-            try:
-                await self.unload_extension(name)
-            except Exception:
-                log.exception("unloading %s failed", name)
         await super().close()
         if self._db is not None:
             from bot.selfcheck.store import flush_writes

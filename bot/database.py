@@ -144,7 +144,8 @@ class Database:
         """
         assert self._sync is not None, "the database is not open"
         async with _timed("batch"), self._write_lock:
-            return await _finish(self._in_thread(_in_transaction, self._sync, work))
+            done: T = await _finish(self._in_thread(_in_transaction, self._sync, work))
+            return done
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import aiosqlite
+
 from bot.database import Database
 from bot.resources import DEFAULT_REGION, REGIONS
 
 
 class GuildSettingsStore:
-    """Reads and writes `guild_settings`; a missing row, or a region never chosen, means the defaults."""
+    """The one owner of `guild_settings` (reads, writes, deletes); a missing row, or a region never chosen,
+    means the defaults."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -32,3 +35,8 @@ class GuildSettingsStore:
             "ON CONFLICT (guild_id) DO UPDATE SET region = excluded.region, region_set = 1",
             (guild_id, region),
         )
+
+    @staticmethod
+    async def forget(conn: aiosqlite.Connection, guild_id: int) -> None:
+        """Delete a server's settings inside the caller's transaction (the purge's, with its presence row)."""
+        await conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))

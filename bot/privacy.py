@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.database import Database
+from bot.guild_settings import GuildSettingsStore
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("steady.privacy")
 RETENTION = timedelta(days=30)
 
 
@@ -102,7 +103,7 @@ async def purge_removed_guilds(db: Database, owners: Iterable[GuildDataOwner], n
                 (guild_id, cutoff),
             )
             if cur.rowcount:
-                await conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+                await GuildSettingsStore.forget(conn, guild_id)
         purged.append(guild_id)
         log.info("purged data of server %s, removed over %d days ago", guild_id, RETENTION.days)
     return purged

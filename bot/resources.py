@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.content import ContentError, load_toml, require_list, require_str
+from pydantic import Field
+
+from bot.content import ContentError, ContentModel, Text, load_toml, validate
 
 REGIONS = ("US", "CA", "UK", "IE", "AU", "NZ", "IN", "INTL")
 DEFAULT_REGION = "INTL"
@@ -30,6 +33,33 @@ class Region:
     lines: tuple[Line, ...]
 
 
+class _LineTable(ContentModel):
+    """One [[region.line]] of resources.toml as written."""
+
+    name: Text = Field(max_length=100)
+    description: Text = Field(max_length=200)
+    how: list[Text] = Field(min_length=1)
+    hours: Text = Field(max_length=60)
+    verified: dt.date
+    source: Text = Field(max_length=300, pattern=r"^https?://\S+$")
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        if field == "how" and item:
+            return "'how' must list non-empty strings"
+        if field == "source" and kind == "string_pattern_mismatch":
+            return "'source' must be the web address of the page checked"
+        return None
+
+
+class _RegionTable(ContentModel):
+    """One [[region]] of resources.toml as written (its lines are checked one by one)."""
+
+    name: Text = Field(max_length=60)
+    emergency: Text = Field(max_length=200)
+    line: list[dict[str, Any]] = Field(min_length=1)
+
+
 def load_resources(path: Path) -> dict[str, Region]:
     """Every region present; every line says its hours, when it was last verified, and against which page."""
     raw = load_toml(path)
@@ -41,34 +71,20 @@ def load_resources(path: Path) -> dict[str, Region]:
             raise ContentError(path, entry, f"'code' must be one of {', '.join(REGIONS)}")
         if code in regions:
             raise ContentError(path, entry, "appears twice")
+        lines_raw = table.get("line")
+        if not isinstance(lines_raw, list) or not lines_raw:
+            raise ContentError(path, entry, "'line' must be a non-empty list")
         lines = []
-        for n, line in enumerate(require_list(path, entry, table, "line"), start=1):
-            line_entry = f"{entry}, line {line.get('name') or n}"
-            how = require_list(path, line_entry, line, "how")
-            if not all(isinstance(h, str) and h.strip() for h in how):
-                raise ContentError(path, line_entry, "'how' must list non-empty strings")
-            verified = line.get("verified")
-            if not isinstance(verified, dt.date) or isinstance(verified, dt.datetime):
-                raise ContentError(path, line_entry, "'verified' must be a date such as 2026-11-27")
-            source = require_str(path, line_entry, line, "source", max_len=300)
-            if not source.startswith(("https://", "http://")) or any(c.isspace() for c in source):
-                raise ContentError(path, line_entry, "'source' must be the web address of the page checked")
-            lines.append(
-                Line(
-                    name=require_str(path, line_entry, line, "name", max_len=100),
-                    description=require_str(path, line_entry, line, "description", max_len=200),
-                    how=tuple(h.strip() for h in how),
-                    hours=require_str(path, line_entry, line, "hours", max_len=60),
-                    verified=verified,
-                    source=source,
-                )
+        for n, line in enumerate(lines_raw, start=1):
+            label = (
+                f"{entry}, line {line.get('name') or n}" if isinstance(line, dict) else f"{entry}, line {n}"
             )
-        regions[code] = Region(
-            code=code,
-            name=require_str(path, entry, table, "name", max_len=60),
-            emergency=require_str(path, entry, table, "emergency", max_len=200),
-            lines=tuple(lines),
-        )
+            item = validate(_LineTable, path, label, line)
+            lines.append(
+                Line(item.name, item.description, tuple(item.how), item.hours, item.verified, item.source)
+            )
+        region = validate(_RegionTable, path, entry, table)
+        regions[code] = Region(code=code, name=region.name, emergency=region.emergency, lines=tuple(lines))
     missing = [code for code in REGIONS if code not in regions]
     if missing:
         raise ContentError(path, "regions", f"missing: {', '.join(missing)}")

@@ -14,9 +14,8 @@ from bot import care
 from bot.care import Concern, Reading
 from bot.regions import RegionChoice, UserRegionStore, resolve_region
 from bot.resources import REGIONS, Line, Region, load_resources
-from cogs._views import ButtonRow, Guarded
+from cogs._views import COLOUR, ButtonRow, Guarded, find_cog
 
-COLOUR = discord.Colour.teal()
 NO_PINGS = discord.AllowedMentions.none()
 CARE_CHOICE = "steady:care"
 CARE_CHOICE_NAME = "Need to talk to someone now?"
@@ -33,7 +32,7 @@ def read_question(text: str) -> Reading:
 
 def regions_of(bot: Any) -> dict[str, Region]:
     """The regions the Resources cog loaded at start (no disk on the hot path)."""
-    cog = bot.get_cog("Resources") if hasattr(bot, "get_cog") else None
+    cog = find_cog(bot, "Resources")
     regions = getattr(cog, "regions", None)
     if isinstance(regions, dict) and regions:
         return regions

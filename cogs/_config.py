@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -35,7 +37,7 @@ class ConfigGroup(app_commands.Group):
         return True
 
     def add_command(
-        self, command: app_commands.Command | app_commands.Group, /, *, override: bool = False
+        self, command: app_commands.Command[Any, Any, Any] | app_commands.Group, /, *, override: bool = False
     ) -> None:
         """Replace on re-import: an extension reloaded in the same process redefines its commands."""
         super().add_command(command, override=True)

@@ -9,16 +9,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.client import send_ephemeral
 
 log = logging.getLogger("steady.components")
+COLOUR = discord.Colour.teal()  # every embed Steady sends
 SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, please try again."
 
 
 async def component_failed(interaction: discord.Interaction, error: BaseException) -> None:
     """A button or select failed (a database or Discord error): log ids only, answer privately."""
-    custom_id = (interaction.data or {}).get("custom_id", "?")
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = data.get("custom_id", "?")
     log.error(
         "component %s failed (user %s, guild %s)",
         str(custom_id).split(":")[:2],
@@ -27,6 +30,12 @@ async def component_failed(interaction: discord.Interaction, error: BaseExceptio
         exc_info=error,
     )
     await send_ephemeral(interaction, SOMETHING_WRONG)
+
+
+def find_cog(client: discord.Client, name: str) -> Any:
+    """The loaded feature cog called ``name``, or None: how buttons and other features reach a feature.
+    By name, not class: each extension loads as a fresh module, so another module's class would differ."""
+    return client.get_cog(name) if isinstance(client, commands.Bot) else None
 
 
 def _guard(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -50,10 +59,10 @@ class Guarded:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "callback" in cls.__dict__:
-            cls.callback = _guard(cls.__dict__["callback"])  # type: ignore[attr-defined]
+            setattr(cls, "callback", _guard(cls.__dict__["callback"]))  # noqa: B010 (set on a mixin)
         factory = cls.__dict__.get("from_custom_id")
         if isinstance(factory, classmethod):
-            cls.from_custom_id = classmethod(_guard(factory.__func__))  # type: ignore[attr-defined]
+            setattr(cls, "from_custom_id", classmethod(_guard(factory.__func__)))  # noqa: B010
 
 
 class ButtonRow(discord.ui.View):

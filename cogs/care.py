@@ -18,10 +18,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import care
-from bot.client import SteadyBot, send_ephemeral
+from bot.client import SteadyBot, cancel_quietly, send_ephemeral
 from bot.modnotice import NOTICE_EVERY, ModChannelStore, waiting_notice_due
 from cogs._config import NOT_MANAGER, bind_config, config_group
-from cogs._views import ButtonRow, Guarded
+from cogs._views import ButtonRow, Guarded, find_cog
 
 log = logging.getLogger("steady.care")
 NO_PINGS = discord.AllowedMentions.none()
@@ -48,11 +48,11 @@ class ModReviewButton(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], t
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             await send_ephemeral(interaction, NOT_MANAGER)
             return
-        moments: Any = interaction.client.get_cog("QuietMoments")  # type: ignore[attr-defined]
+        moments = find_cog(interaction.client, "QuietMoments")
         if moments is None:
             await send_ephemeral(interaction, "Shared moments are resting for a moment; please try later.")
             return
-        embed, view = await moments._review_page(interaction.guild_id)
+        embed, view = await moments.review_page(interaction.guild_id)
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -82,11 +82,8 @@ class Care(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ModReviewButton)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        await cancel_quietly(self._task)
+        self._task = None
 
     async def delete_guild_data(self, guild_id: int) -> int:
         return await self.store.delete_guild(guild_id)
@@ -205,14 +202,15 @@ class Care(commands.Cog):
             _, newest = await self.store.pending(channel.guild_id)
             if newest is None or (channel.last_notice_at and newest <= channel.last_notice_at):
                 continue
-            when = None if waiting_notice_due(channel, newest, now) else channel.last_notice_at + NOTICE_EVERY
+            last = channel.last_notice_at
+            when = None if last is None or waiting_notice_due(channel, newest, now) else last + NOTICE_EVERY
             due.setdefault(when, []).append(channel.guild_id)
         return due
 
     async def _sleep(self, until: Any) -> None:
         """Until ``until`` on the bot's clock (None: indefinitely), or until a submission wakes us."""
         self._wake.clear()
-        waits = [asyncio.ensure_future(self._wake.wait())]
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
         if until is not None:
             waits.append(asyncio.ensure_future(self.bot.clock.sleep_until(until)))
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import discord
@@ -28,9 +29,8 @@ from bot.faq import (
 from bot.text import fit
 from cogs._care import CARE_CHOICE, CARE_CHOICE_NAME, read_question, send_care_reply
 from cogs._config import bind_config, config_group
-from cogs._views import ButtonRow, Guarded
+from cogs._views import COLOUR, ButtonRow, Guarded, find_cog
 
-COLOUR = discord.Colour.from_rgb(94, 140, 130)
 NO_PINGS = discord.AllowedMentions.none()
 BUTTON_LABEL_MAX = 80
 EMBED_BUDGET = 5500  # of Discord's 6,000 characters per embed, leaving room for title and footer
@@ -40,7 +40,9 @@ QUERY_MAX = 200
 
 
 class TopicButton(
-    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})"
+    Guarded,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"steady:faq:(?P<key>[a-z0-9_:-]{1,60})",
 ):
     """Opens one topic, privately, for whoever clicks; the key in the custom id survives restarts."""
 
@@ -56,12 +58,13 @@ class TopicButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> TopicButton:
-        return cls(match["key"], item.label or match["key"])
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["key"], label or match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Faq") if isinstance(interaction.client, commands.Bot) else None
+        cog = find_cog(interaction.client, "Faq")
         if not isinstance(cog, Faq):
             await interaction.response.send_message(
                 "The FAQ is resting for a moment. Please try again shortly.", ephemeral=True
@@ -109,7 +112,7 @@ def topic_view(entries: list[FaqEntry]) -> discord.ui.View | None:
     return view
 
 
-def with_view(view: discord.ui.View | None) -> dict[str, discord.ui.View]:
+def with_view(view: discord.ui.View | None) -> dict[str, Any]:
     """discord.py wants no ``view`` argument at all, rather than None, when there are no buttons."""
     return {"view": view} if view is not None else {}
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -25,7 +26,7 @@ from bot.privacy import (
 )
 from cogs._views import ButtonRow, Guarded
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("steady.privacy")
 PURGE_EVERY = timedelta(hours=6)
 
 
@@ -38,7 +39,9 @@ def guild_owners(bot: commands.Bot) -> list[GuildDataOwner]:
 
 
 class MyDataButton(
-    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"steady:mydata:(?P<step>ask|yes|no)"
+    Guarded,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"steady:mydata:(?P<step>ask|yes|no)",
 ):
     """The delete flow's buttons; they act for whoever clicks, on that person's data only."""
 
@@ -59,7 +62,7 @@ class MyDataButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> MyDataButton:
         return cls(match["step"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -59,7 +61,7 @@ class Resources(commands.Cog):
             choice = await region_for(self.bot, interaction.user.id, interaction.guild_id)
             note = None
         view = picker_view(self.bot, "lines", choice)
-        kwargs = {"view": view} if view.children else {}
+        kwargs: dict[str, Any] = {"view": view} if view.children else {}
         await interaction.response.send_message(
             content=note,
             embed=resources_embed(self.regions[choice.code], choice),

@@ -29,7 +29,7 @@ def test_invite_asks_for_exactly_the_permissions_the_table_explains() -> None:
     assert asked == USED
     table = re.findall(r"^\s*\| ([A-Z][\w ]+) \| ", README, re.M)
     assert {NAMES[p] for p in USED} <= set(table)
-    cog = (ROOT / "cogs" / "moments.py").read_text()
+    cog = (ROOT / "cogs" / "moments" / "_cog.py").read_text()
     checked = {"view_channel" if p == "read_messages" else p for p in USED}
     assert all(f"perms.{p}" in cog for p in checked), "/config moments checks what the invite asks for"
 

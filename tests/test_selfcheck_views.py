@@ -12,7 +12,7 @@ from bot.content import DATA_DIR
 from bot.selfcheck import machine
 from bot.selfcheck.content import load_selfcheck
 from bot.selfcheck.screens import intro_text
-from cogs.selfcheck import BUTTONS, AnswerButton, BackButton, Rendered, SelfCheck
+from cogs.selfcheck import BUTTONS, QuestionButton, Rendered, SelfCheck
 
 CONTENT = load_selfcheck()
 TOTAL = CONTENT.total
@@ -48,8 +48,9 @@ def test_question_buttons_route_to_their_handlers(cog: SelfCheck) -> None:
     embed, view = cog.question_message(_state([1, 2, 3]))
     buttons = _buttons(view)
     assert [b["label"] for b in buttons] == [*CONTENT.labels, "Back"]
-    assert [_route(b["custom_id"]) for b in buttons] == [AnswerButton] * 4 + [BackButton]
+    assert [_route(b["custom_id"]) for b in buttons] == [QuestionButton] * 5
     assert buttons[2]["custom_id"] == f"selfcheck:a:{BIG_RUN}:3:2"
+    assert buttons[-1]["custom_id"] == f"selfcheck:b:{BIG_RUN}:3"
     assert all(len(b["custom_id"]) <= 100 and len(b["label"]) <= 80 for b in buttons)
     assert not buttons[-1].get("disabled")
     assert embed.title is not None and f"Question 4 of {TOTAL}" in embed.title

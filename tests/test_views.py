@@ -30,12 +30,18 @@ def test_every_persistent_component_shares_the_one_error_path() -> None:
     """A button or select without Guarded would end in Discord's "This interaction failed" on any error."""
     import importlib
     import inspect
+    import pkgutil
 
     from bot.client import extension_names
     from cogs._views import Guarded
 
     modules = [importlib.import_module(name) for name in extension_names()]
     modules += [importlib.import_module(f"cogs.{name}") for name in ("_care", "_config", "_views")]
+    for package in [m for m in modules if hasattr(m, "__path__")]:  # a cog package's private modules too
+        modules += [
+            importlib.import_module(f"{package.__name__}.{m.name}")
+            for m in pkgutil.iter_modules(package.__path__)
+        ]
     items = {
         cls
         for module in modules

@@ -6,9 +6,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from bot.content import ContentError, load_toml, require_list, require_str
+from pydantic import Field
+
+from bot.content import ContentError, ContentModel, Text, failed_field, load_toml, validate
 from bot.faq.text import normalise, stem
 
 MAX_TITLE = 100
@@ -48,6 +50,38 @@ class FaqEntry:
         return self.guild_id is not None
 
 
+class _FaqTable(ContentModel):
+    """One [[entry]] of faq.toml as written."""
+
+    key: Text = Field(max_length=MAX_KEY, pattern=_KEY_RE.pattern)
+    title: Text = Field(max_length=MAX_TITLE)
+    theme: Text = Field(max_length=MAX_THEME)
+    answer: Text = Field(max_length=MAX_ANSWER)
+    phrasings: list[Annotated[Text, Field(max_length=MAX_PHRASING)]] = Field(min_length=1)
+    related: list[Text] = Field(default_factory=list, max_length=5)
+    sources: list[Annotated[Text, Field(pattern=_SOURCE_RE.pattern)]] = Field(
+        default_factory=list, max_length=MAX_SOURCES
+    )
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        if field == "key" and kind == "string_pattern_mismatch":
+            return "'key' may use only lower-case letters, digits, '-' and '_'"
+        if field == "phrasings" and kind == "string_too_long":
+            return f"phrasing {value.strip()[:30]!r}... is longer than {MAX_PHRASING}"
+        if field == "related" and kind == "list_type":
+            return "'related' must be a list of keys"
+        if field == "related" and kind == "too_long":
+            return "'related' has more than 5 keys (one button row)"
+        if field == "sources" and kind == "list_type":
+            return "'sources' must be a list of https addresses"
+        if field == "sources" and kind == "string_pattern_mismatch":
+            return f"source {value.strip()[:40]!r} is not an https address"
+        if field == "sources" and kind == "too_long":
+            return f"'sources' lists more than {MAX_SOURCES} pages"
+        return None
+
+
 def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     """Read and validate faq.toml once at start, so a broken entry stops the bot with a precise message."""
     data = load_toml(path)
@@ -57,43 +91,40 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
     entries: list[FaqEntry] = []
     seen: dict[str, int] = {}
     for number, table in enumerate(raw, start=1):
-        if not isinstance(table, dict):
-            raise ContentError(path, f"entry {number}", "must be a table")
         label = f"entry {number}"
-        key = require_str(path, label, table, "key", max_len=MAX_KEY)
-        label = f"entry {number} ({key})"
-        if not _KEY_RE.match(key):
-            raise ContentError(path, label, "'key' may use only lower-case letters, digits, '-' and '_'")
+        if isinstance(table, dict) and failed_field(_FaqTable, table) != "key":
+            label = f"entry {number} ({str(table['key']).strip()})"
+        item = validate(_FaqTable, path, label, table)
+        key, related = item.key, tuple(item.related)
         if key in seen:
             raise ContentError(path, label, f"duplicate key; entry {seen[key]} already uses '{key}'")
         seen[key] = number
-        title = require_str(path, label, table, "title", max_len=MAX_TITLE)
-        theme = require_str(path, label, table, "theme", max_len=MAX_THEME)
-        answer = require_str(path, label, table, "answer", max_len=MAX_ANSWER)
-        phrasings = tuple(
-            _str_items(path, label, table, "phrasings", require_list(path, label, table, "phrasings"))
-        )
-        for phrasing in phrasings:
-            if len(phrasing) > MAX_PHRASING:
-                raise ContentError(
-                    path, label, f"phrasing {phrasing[:30]!r}... is longer than {MAX_PHRASING}"
-                )
-        related_raw = table.get("related", [])
-        if not isinstance(related_raw, list):
-            raise ContentError(path, label, "'related' must be a list of keys")
-        related = tuple(_str_items(path, label, table, "related", related_raw))
         if len(set(related)) != len(related):
             raise ContentError(path, label, "'related' lists the same key twice")
         if key in related:
             raise ContentError(path, label, "'related' lists the entry itself")
-        if len(related) > 5:
-            raise ContentError(path, label, "'related' has more than 5 keys (one button row)")
-        if needs_resources(title, theme) and "/resources" not in answer.split("\n\n")[-1]:
+        if needs_resources(item.title, item.theme) and "/resources" not in item.answer.split("\n\n")[-1]:
             raise ContentError(
                 path, label, "an answer about stress, crisis or wellbeing must end by pointing to /resources"
             )
-        sources = _sources(path, label, table, answer)
-        entries.append(FaqEntry(key, title, answer, theme, phrasings, related, sources=sources))
+        claim = states_checkable_fact(item.answer)
+        if claim and not item.sources:
+            raise ContentError(
+                path,
+                label,
+                f"the answer states a checkable fact ({claim!r}) but lists no 'sources' to check it against",
+            )
+        entries.append(
+            FaqEntry(
+                key,
+                item.title,
+                item.answer,
+                item.theme,
+                tuple(item.phrasings),
+                related,
+                sources=tuple(item.sources),
+            )
+        )
     for entry in entries:
         for other in entry.related:
             if other not in seen:
@@ -102,27 +133,6 @@ def load_faq(path: Path) -> tuple[FaqEntry, ...]:
                 )
     _check_collisions(path, entries)
     return tuple(entries)
-
-
-def _sources(path: Path, label: str, table: dict[str, Any], answer: str) -> tuple[str, ...]:
-    """Official pages behind the answer: required as soon as it states a regulated or checkable fact."""
-    raw = table.get("sources", [])
-    if not isinstance(raw, list):
-        raise ContentError(path, label, "'sources' must be a list of https addresses")
-    sources = tuple(_str_items(path, label, table, "sources", raw))
-    for source in sources:
-        if not _SOURCE_RE.match(source):
-            raise ContentError(path, label, f"source {source[:40]!r} is not an https address")
-    if len(sources) > MAX_SOURCES:
-        raise ContentError(path, label, f"'sources' lists more than {MAX_SOURCES} pages")
-    claim = states_checkable_fact(answer)
-    if claim and not sources:
-        raise ContentError(
-            path,
-            label,
-            f"the answer states a checkable fact ({claim!r}) but lists no 'sources' to check it against",
-        )
-    return sources
 
 
 def states_checkable_fact(answer: str) -> str | None:
@@ -134,15 +144,6 @@ def states_checkable_fact(answer: str) -> str | None:
 def needs_resources(title: str, theme: str) -> bool:
     """The spec's rule: answers about stress, crisis or wellbeing end with a pointer to /resources."""
     return bool(_STRESS_RE.search(title) or _STRESS_RE.search(theme))
-
-
-def _str_items(path: Path, label: str, table: dict[str, Any], key: str, items: list[Any]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            raise ContentError(path, label, f"every item of '{key}' must be a non-empty string")
-        out.append(item.strip())
-    return out
 
 
 def _check_collisions(path: Path, entries: Sequence[FaqEntry]) -> None:

@@ -88,8 +88,8 @@ class FaqIndex:
                 entry_words[i].update(words)
         n = max(len(self.entries), 1)
         df: dict[str, int] = {}
-        for words in entry_words:
-            for w in words:
+        for found_words in entry_words:
+            for w in found_words:
                 df[w] = df.get(w, 0) + 1
         self.idf: dict[str, float] = {w: math.log(1 + n / count) for w, count in df.items()}
         self._unknown = (
@@ -110,8 +110,8 @@ class FaqIndex:
         self._starters: list[FaqEntry] | None = None
         self._joined_list: list[str] = sorted(self._joined)
         self._word_entries: dict[str, list[int]] = {}
-        for i, words in enumerate(entry_words):
-            for w in words:
+        for i, found_words in enumerate(entry_words):
+            for w in found_words:
                 self._word_entries.setdefault(w, []).append(i)
         self._word_docs: dict[str, list[int]] = {}
         for d, doc in enumerate(self._docs):
@@ -137,7 +137,7 @@ class FaqIndex:
         return self.by_key.get(key)
 
     def _weight(self, word: str) -> float:
-        return self.idf[word] ** IDF_POWER
+        return float(self.idf[word] ** IDF_POWER)
 
     def _word_matches(self, word: str, typing: bool) -> dict[str, float]:
         """Vocabulary words close to ``word`` with a similarity in (0, 1]: equal, a typo away, or its start
@@ -264,7 +264,7 @@ class FaqIndex:
             if len(self._answers) >= ANSWER_CACHE:
                 self._answers.clear()
             found = self._answers[key] = compute()
-        return found  # type: ignore[no-any-return]
+        return found
 
     def clear_caches(self) -> None:
         """Forget remembered words and answers (benchmarks use this to time every query in full)."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.content import DATA_DIR, ContentError, load_toml, require_str
+from pydantic import Field
+
+from bot.content import DATA_DIR, ContentError, ContentModel, Text, failed_field, load_toml, validate
 
 MOMENTS_FILE = DATA_DIR / "quiet_moments.toml"
 MIN_MOMENTS = 60
@@ -31,6 +34,21 @@ def submission_key(submission_id: int) -> str:
     return f"{SUBMISSION_PREFIX}{submission_id}"
 
 
+class _MomentTable(ContentModel):
+    """One [[moment]] of quiet_moments.toml as written."""
+
+    id: Text = Field(pattern=_ID.pattern)
+    text: Text = Field(max_length=TEXT_MAX)
+    prompt: Text = Field(default="", max_length=PROMPT_MAX)
+    theme: Text = ""
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        if field == "id" and kind == "string_pattern_mismatch":
+            return "'id' must be lowercase words joined by hyphens"
+        return None
+
+
 def load_moments(path: Path = MOMENTS_FILE, *, min_count: int = MIN_MOMENTS) -> list[Moment]:
     """Parse and check every entry so a typo fails at start-up with the file, entry and problem named."""
     doc = load_toml(path)
@@ -41,19 +59,15 @@ def load_moments(path: Path = MOMENTS_FILE, *, min_count: int = MIN_MOMENTS) -> 
     seen: set[str] = set()
     for index, entry in enumerate(entries, start=1):
         label = f"moment #{index}"
-        if not isinstance(entry, dict):
-            raise ContentError(path, label, "must be a table")
-        key = require_str(path, label, entry, "id")
-        label = f"moment '{key}'"
-        if not _ID.match(key):
-            raise ContentError(path, label, "'id' must be lowercase words joined by hyphens")
-        if key in seen:
+        if isinstance(entry, dict) and failed_field(_MomentTable, entry) != "id":
+            label = f"moment '{str(entry['id']).strip()}'"
+        item = validate(_MomentTable, path, label, entry)
+        if item.id in seen:
             raise ContentError(path, label, "'id' is used twice; ids must be unique")
-        seen.add(key)
-        text = require_str(path, label, entry, "text", max_len=TEXT_MAX)
-        prompt = require_str(path, label, entry, "prompt", max_len=PROMPT_MAX, optional=True)
-        theme = require_str(path, label, entry, "theme", optional=True)
-        moments.append(Moment(key=key, text=" ".join(text.split()), prompt=prompt, theme=theme))
+        seen.add(item.id)
+        moments.append(
+            Moment(key=item.id, text=" ".join(item.text.split()), prompt=item.prompt, theme=item.theme)
+        )
     if len(moments) < min_count:
         raise ContentError(path, "file", f"has {len(moments)} moments; at least {min_count} are needed")
     return moments

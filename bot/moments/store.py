@@ -4,135 +4,45 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 import aiosqlite
 
-from bot.cooldown import next_allowed
 from bot.database import Database
+from bot.moments._records import (
+    DAY,
+    SHARES_PER_DAY,
+    SUBMISSION_MAX,
+    SUBMISSION_MIN,
+    ClaimRequest,
+    MomentsConfig,
+    PostRecord,
+    Submission,
+    _config,
+    _record,
+    _ts,
+)
+from bot.moments._submissions import SubmissionsStore
 from bot.moments.content import SUBMISSION_PREFIX, Moment, submission_key
 from bot.moments.rotation import choose_next, queue_position
-from bot.moments.schedule import Schedule, format_hhmm, parse_hhmm
+from bot.moments.schedule import format_hhmm
 
-SUBMISSION_MIN = 10
-SUBMISSION_MAX = 500
-SHARES_PER_DAY = 3
-DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class MomentsConfig:
-    guild_id: int
-    channel_id: int
-    at: time
-    zone_name: str
-    paused: bool
-    thread: bool
-    effective_from: datetime
-    updated_at: datetime
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.zone_name)
-
-    @property
-    def schedule(self) -> Schedule:
-        return Schedule(at=self.at, zone=self.zone, effective_from=self.effective_from)
+__all__ = [
+    "DAY",
+    "SHARES_PER_DAY",
+    "SUBMISSION_MAX",
+    "SUBMISSION_MIN",
+    "ClaimRequest",
+    "MomentsConfig",
+    "MomentsStore",
+    "PostRecord",
+    "Submission",
+    "delete_user_data",
+    "describe_user_data",
+]
 
 
-@dataclass(frozen=True)
-class PostRecord:
-    guild_id: int
-    local_date: date
-    state: str
-    due_at: datetime
-    channel_id: int | None
-    moment_key: str | None
-    nonce: str | None
-    message_id: int | None
-    reason: str | None
-    attempts: int
-    next_attempt_at: datetime | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: int
-    guild_id: int
-    author_id: int
-    text: str
-    status: str
-    created_at: datetime
-    care: bool = False
-
-    @property
-    def key(self) -> str:
-        return submission_key(self.id)
-
-
-@dataclass(frozen=True)
-class ClaimRequest:
-    guild_id: int
-    local_date: date
-    due_at: datetime
-    channel_id: int
-    nonce: str
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat()
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _config(row: aiosqlite.Row) -> MomentsConfig:
-    return MomentsConfig(
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        at=parse_hhmm(row["post_time"]),
-        zone_name=row["timezone"],
-        paused=bool(row["paused"]),
-        thread=bool(row["thread"]),
-        effective_from=datetime.fromisoformat(row["effective_from"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )
-
-
-def _record(row: aiosqlite.Row) -> PostRecord:
-    return PostRecord(
-        guild_id=row["guild_id"],
-        local_date=date.fromisoformat(row["local_date"]),
-        state=row["state"],
-        due_at=datetime.fromisoformat(row["due_at"]),
-        channel_id=row["channel_id"],
-        moment_key=row["moment_key"],
-        nonce=row["nonce"],
-        message_id=row["message_id"],
-        reason=row["reason"],
-        attempts=row["attempts"],
-        next_attempt_at=_dt(row["next_attempt_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )
-
-
-def _submission(row: aiosqlite.Row) -> Submission:
-    return Submission(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        author_id=row["author_id"],
-        text=row["text"],
-        status=row["status"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        care=bool(row["care"]),
-    )
-
-
-class MomentsStore:
+class MomentsStore(SubmissionsStore):
     """Repository over the quiet-moments tables; the built-in moments complete each server's pool."""
 
     def __init__(self, db: Database, builtins: Sequence[Moment]) -> None:
@@ -417,77 +327,6 @@ class MomentsStore:
             return None
         return Moment(key=key, text=row["text"], author_id=row["author_id"])
 
-    # --- submissions ----------------------------------------------------------------------------
-
-    async def add_submission(
-        self, guild_id: int, author_id: int, text: str, now: datetime, *, care: bool = False
-    ) -> Submission:
-        """Every submission waits for review; ``care`` marks words that suggest its author is struggling."""
-        async with self.db.transaction() as conn:
-            return await _insert_submission(conn, guild_id, author_id, text, now, care)
-
-    async def add_submission_within_limit(
-        self,
-        guild_id: int,
-        author_id: int,
-        text: str,
-        now: datetime,
-        *,
-        care: bool = False,
-        per_day: int = SHARES_PER_DAY,
-    ) -> Submission | datetime:
-        """Check the person's daily limit and record the share in one transaction, so two shares at the
-        same moment cannot both pass; returns the submission, or when sharing is allowed again."""
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT created_at FROM moment_submissions WHERE author_id = ? AND created_at >= ?",
-                (author_id, _ts(now - DAY)),
-            ) as cur:
-                times = [datetime.fromisoformat(r["created_at"]) for r in await cur.fetchall()]
-            again = next_allowed(times, per_day, DAY, now)
-            if again is not None:
-                return again
-            return await _insert_submission(conn, guild_id, author_id, text, now, care)
-
-    async def submission_times(self, author_id: int, since: datetime) -> list[datetime]:
-        """When this person shared moments since ``since``, in any server: the basis of the daily limit."""
-        rows = await self.db.fetchall(
-            "SELECT created_at FROM moment_submissions WHERE author_id = ? AND created_at >= ?",
-            (author_id, _ts(since)),
-        )
-        return [datetime.fromisoformat(r["created_at"]) for r in rows]
-
-    async def get_submission(self, submission_id: int) -> Submission | None:
-        row = await self.db.fetchone("SELECT * FROM moment_submissions WHERE id = ?", (submission_id,))
-        return _submission(row) if row else None
-
-    async def pending_count(self, guild_id: int) -> int:
-        row = await self.db.fetchone(
-            "SELECT COUNT(*) AS n FROM moment_submissions WHERE guild_id = ? AND status = 'pending'",
-            (guild_id,),
-        )
-        return int(row["n"]) if row else 0
-
-    async def next_pending(self, guild_id: int) -> Submission | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM moment_submissions WHERE guild_id = ? AND status = 'pending' ORDER BY id LIMIT 1",
-            (guild_id,),
-        )
-        return _submission(row) if row else None
-
-    async def decide(
-        self, guild_id: int, submission_id: int, approve: bool, moderator_id: int, now: datetime
-    ) -> Submission | None:
-        """Approve or reject a pending submission of this server; None if it was already decided or gone."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE moment_submissions SET status = ?, decided_at = ?, decided_by = ?"
-                " WHERE id = ? AND guild_id = ? AND status = 'pending'",
-                ("approved" if approve else "rejected", _ts(now), moderator_id, submission_id, guild_id),
-            )
-            changed = cur.rowcount == 1
-        return await self.get_submission(submission_id) if changed else None
-
     async def delete_guild(self, guild_id: int) -> int:
         """Forget a server entirely (30 days after Steady was removed from it)."""
         deleted = 0
@@ -496,18 +335,6 @@ class MomentsStore:
                 cur = await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
                 deleted += max(cur.rowcount, 0)
         return deleted
-
-
-async def _insert_submission(
-    conn: aiosqlite.Connection, guild_id: int, author_id: int, text: str, now: datetime, care: bool
-) -> Submission:
-    cur = await conn.execute(
-        "INSERT INTO moment_submissions (guild_id, author_id, text, status, created_at, care)"
-        " VALUES (?, ?, ?, 'pending', ?, ?)",
-        (guild_id, author_id, text, _ts(now), int(care)),
-    )
-    assert cur.lastrowid is not None
-    return Submission(cur.lastrowid, guild_id, author_id, text, "pending", now, care)
 
 
 MOMENTS_TABLES = (

@@ -11,18 +11,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from rapidfuzz import fuzz, process
 
-from bot.content import DATA_DIR, ContentError, load_toml, require_list, require_str
+from bot.content import DATA_DIR, ContentError, ContentModel, Text, load_toml, validate
 from bot.moments.schedule import ScheduleError, parse_zone, timezone_names
 
 ZONES_FILE = DATA_DIR / "timezones.toml"
 CHOICE_MAX = 100
 # IANA's own regions; other names (Brazil/West, US/Eastern, Etc/GMT+1) are links or fixed offsets,
 # offered only when someone types their start.
-_REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/")
+_REGIONS: tuple[str, ...] = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+)
 _REGIONS += ("Europe/", "Indian/", "Pacific/")
 _COMMON = (
     "America/New_York",
@@ -181,6 +191,18 @@ def _folded_regional() -> tuple[str, ...]:
     return tuple(_regional_by_folded())
 
 
+class _ZoneTable(ContentModel):
+    """One [[zone]] of timezones.toml as written."""
+
+    zone: Text
+    label: Text = Field(max_length=60)
+    names: list[Text] = Field(min_length=1)
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return "'names' must be non-empty strings" if field == "names" and item else None
+
+
 def load_zone_aliases(path: Path = ZONES_FILE) -> ZoneAliases:
     """Read and check the alias table once at start: every zone must be a real IANA name."""
     raw = load_toml(path)
@@ -190,13 +212,8 @@ def load_zone_aliases(path: Path = ZONES_FILE) -> ZoneAliases:
     known = set(timezone_names())
     aliases: list[ZoneAlias] = []
     for i, entry in enumerate(entries, 1):
-        where = f"zone #{i}"
-        zone = require_str(path, where, entry, "zone")
-        if zone not in known:
-            raise ContentError(path, where, f"'{zone}' is not an IANA time zone name")
-        label = require_str(path, where, entry, "label", max_len=60)
-        names = require_list(path, where, entry, "names")
-        if not all(isinstance(n, str) and n.strip() for n in names):
-            raise ContentError(path, where, "'names' must be non-empty strings")
-        aliases.append(ZoneAlias(zone, label, tuple(n.strip() for n in names)))
+        item = validate(_ZoneTable, path, f"zone #{i}", entry)
+        if item.zone not in known:
+            raise ContentError(path, f"zone #{i}", f"'{item.zone}' is not an IANA time zone name")
+        aliases.append(ZoneAlias(item.zone, item.label, tuple(item.names)))
     return ZoneAliases(aliases)

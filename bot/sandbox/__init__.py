@@ -142,7 +142,7 @@ def remember_time(sandbox: Sandbox, db: Path) -> None:
     try:
         clock_file(db).write_text(sandbox.clock.now().isoformat() + "\n", encoding="utf-8")
     except OSError:
-        logging.getLogger(__name__).warning("could not keep the sandbox clock beside %s", db)
+        logging.getLogger("steady.sandbox").warning("could not keep the sandbox clock beside %s", db)
 
 
 def log_to(path: Path) -> None:
@@ -194,7 +194,8 @@ async def replay(sandbox: Sandbox, console: Console, lines: list[str], note: str
             break
         failures += not outcome.ok
         show(console, outcome_view(outcome, sandbox))
-        remember_time(sandbox, sandbox.db_path)
+        if sandbox.db_path is not None:
+            remember_time(sandbox, sandbox.db_path)
     return 1 if failures else 0
 
 

@@ -87,10 +87,11 @@ def split_command(line: str, commands: list[Schema]) -> Typed:
     command = next((c for c in commands if c["name"] == words[0].lower()), None)
     if command is None:
         raise CommandError(f"There is no /{words[0]} here. `help` lists the commands you can use.")
+    node: dict[str, Any] | None
     path, node, rest = [command["name"]], command, words[1] if len(words) > 1 else ""
     while subs := subcommands(node):
         word, _, after = rest.strip().partition(" ")
-        node = next((o for o in subs if o["name"] == word.lower()), None)  # type: ignore[assignment]
+        node = next((o for o in subs if o["name"] == word.lower()), None)
         if node is None:
             names = ", ".join(o["name"] for o in subs)
             raise CommandError(f"/{' '.join(path)} needs one of: {names}.")
@@ -231,11 +232,11 @@ def need(text: str, commands: list[Schema]) -> Need | None:
     if len(options) == 1 and options[0]["type"] == STRING and not keyed:
         value = rest.lstrip()
         return Need("value", value, len(text) - len(value), typed=typed, option=options[0])
-    partial = re.search(r"\S*$", rest)[0]  # type: ignore[index]
+    partial = _tail(r"\S*$", rest)
     if rest.count('"') % 2:
         # An open quote: the value being typed is everything since it, spaces and all ("New York).
         quote = rest.rfind('"')
-        key_before = re.search(r"(?:[\w-]+:)?$", rest[:quote])[0]  # type: ignore[index]
+        key_before = _tail(r"(?:[\w-]+:)?$", rest[:quote])
         partial = rest[quote - len(key_before) :]
     try:
         given = raw_values(Typed(path, node, options, rest[: len(rest) - len(partial)]))
@@ -251,3 +252,10 @@ def need(text: str, commands: list[Schema]) -> Need | None:
     found = Need("value", partial, len(text) - len(partial), names=keys, typed=typed, option=option)
     found.others = {k: v for k, v in given.items() if option is None or k != option["name"]}
     return found
+
+
+def _tail(pattern: str, text: str) -> str:
+    """What ``pattern`` (which matches at the end of any text) finds at the end of ``text``."""
+    found = re.search(pattern, text)
+    assert found is not None
+    return found[0]

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
 from bot.content import DATA_DIR
+from bot.sandbox._parts import (
+    CHANNELS,
+    GUILD_NAME,
+    MAX_WAIT,
+    Outcome,
+    SandboxClock,
+    Shown,
+    buttons,
+    demo_world,
+    describe_span,
+    parse_duration,
+    underscored,
+)
+from bot.sandbox._reading import Reading
 from bot.sandbox.commands import (
     CHANNEL,
     STRING,
@@ -23,80 +35,27 @@ from bot.sandbox.commands import (
     visible,
 )
 from bot.testing import Channel, DiscordServer, Guild, InteractionResult, RunningBot, User, start_bot
-from bot.testing.discord_server import DISCORD_EPOCH_MS, EPHEMERAL
 
-CHANNELS = ("general", "quiet-moments", "support")
-GUILD_NAME = "Steady Sandbox"
+__all__ = [
+    "CHANNELS",
+    "GUILD_NAME",
+    "MAX_WAIT",
+    "WAIT",
+    "Outcome",
+    "Sandbox",
+    "SandboxClock",
+    "Shown",
+    "parse_duration",
+]
+
 QUIET = 0.15
 STEP_QUIET = 0.02
 MAX_STEP = timedelta(hours=1)
 MIN_STEP = timedelta(minutes=1)
-MAX_WAIT = timedelta(days=60)
 WAIT = {"name": "wait", "options": [{"name": "for", "type": STRING}]}
-_BASE_ID = (1_735_689_600_000 - DISCORD_EPOCH_MS) << 22
 
 
-class SandboxClock(FakeClock):
-    """The bot's one clock, remembering who sleeps until when, so /wait can stop at each wake-up."""
-
-    def __init__(self, start: datetime) -> None:
-        super().__init__(start)
-        self.waiting: list[datetime] = []
-
-    async def sleep_until(self, when: datetime) -> None:
-        self.waiting.append(when)
-        try:
-            await super().sleep_until(when)
-        finally:
-            self.waiting.remove(when)
-
-
-@dataclass
-class Shown:
-    """A message the bot sent or changed, as of now, with where it is and when (on the bot's clock)."""
-
-    message: dict[str, Any]
-    where: str
-    at: datetime
-    edited: bool = False
-
-    @property
-    def ephemeral(self) -> bool:
-        return bool(int(self.message.get("flags") or 0) & EPHEMERAL)
-
-
-@dataclass
-class Outcome:
-    """What one typed line led to: sandbox notes, and the bot's messages in the order it sent them."""
-
-    notes: list[str] = field(default_factory=list)
-    shown: list[Shown] = field(default_factory=list)
-    form: dict[str, Any] | None = None
-    extra: list[Any] = field(default_factory=list)
-    ok: bool = True
-
-
-def parse_duration(text: str) -> timedelta:
-    """``1d``, ``2h``, ``30m``, or combinations such as ``1d12h``."""
-    parts = re.fullmatch(r"\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*", text.lower())
-    if not text.strip() or parts is None:
-        raise CommandError("Say how long to wait, for example /wait 1d, /wait 2h, /wait 30m or /wait 1d12h.")
-    days, hours, minutes = (int(p or 0) for p in parts.groups())
-    delta = timedelta(days=days, hours=hours, minutes=minutes)
-    if not timedelta(0) < delta <= MAX_WAIT:
-        raise CommandError("You can wait from 1 minute up to 60 days at a time.")
-    return delta
-
-
-def describe_span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
-    return "".join(parts) or "less than a minute"
-
-
-class Sandbox:
+class Sandbox(Reading):
     """One person (admin or member) somewhere (a channel of the demo server, or DMs) using the real bot."""
 
     def __init__(self, server: DiscordServer, guild: Guild, clock: SandboxClock) -> None:
@@ -409,66 +368,6 @@ class Sandbox:
             if len(self.clock.waiting) >= sleepers and all(w > now for w in self.clock.waiting):
                 return
 
-    def _collect(self) -> None:
-        """Turn the REST calls made since last time into the messages they created or changed."""
-        new = self.server.requests[self._read :]
-        self._read += len(new)
-        for request in new:
-            if request.status >= 300:
-                continue
-            if thread := self._thread_for(request.method, request.path, request.body or {}):
-                self._pending.append(Shown(thread, self._where(thread), self.clock.now()))
-                continue
-            message, edited = self._message_for(request.method, request.path, request.body or {})
-            if message is not None:
-                self._known.add(message["id"])
-                self._pending.append(Shown(message, self._where(message), self.clock.now(), edited))
-
-    def _thread_for(self, method: str, path: str, body: Any) -> dict[str, Any] | None:
-        """A thread Steady opened under a message, shown as a line in the channel, as Discord does."""
-        m = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
-        if method != "POST" or m is None:
-            return None
-        name = str(body.get("name") or "a thread")
-        return {
-            "id": f"thread-{m[2]}",
-            "channel_id": m[1],
-            "author": {"username": "Steady"},
-            "content": f"🧵 Started a thread under this post: **{name}** (replies go there)",
-        }
-
-    def _message_for(self, method: str, path: str, body: Any) -> tuple[dict[str, Any] | None, bool]:
-        if m := re.fullmatch(r"/interactions/\d+/([^/]+)/callback", path):
-            result = self._results.get(m[1])
-            if result is None or method != "POST":
-                return None, False
-            if body.get("type") == 4:
-                return result.original, False
-            return (result.component_message, True) if body.get("type") == 7 else (None, False)
-        if m := re.fullmatch(r"/webhooks/\d+/([^/]+)(?:/messages/(@original|\d+))?", path):
-            result = self._results.get(m[1])
-            if result is None:
-                return None, False
-            if method == "POST" and m[2] is None:
-                index = self._followups_seen.get(m[1], 0)
-                self._followups_seen[m[1]] = index + 1
-                return (result.followups[index] if index < len(result.followups) else None), False
-            if method == "PATCH" and m[2] == "@original":
-                callback = result.callback or {}
-                if callback.get("type") in (6, 7) and result.component_message is not None:
-                    return result.component_message, True
-                return result.original, callback.get("type") != 5
-            if method == "PATCH":
-                return next((f for f in result.followups if f["id"] == m[2]), None), True
-            return None, False
-        if m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path):
-            messages = self.server.messages.get(int(m[1]), [])
-            if method == "POST" and m[2] is None:
-                return next((x for x in messages if x["id"] not in self._known), None), False
-            if method == "PATCH":
-                return next((x for x in messages if x["id"] == m[2]), None), True
-        return None, False
-
     def _flush(self) -> list[Shown]:
         """The messages touched since the last flush, each once, in first-touched order, as they are now."""
         seen: dict[int, Shown] = {}
@@ -488,44 +387,3 @@ class Sandbox:
         if here in by_place:
             self.buttons = by_place[here]
         return result
-
-    def _where(self, message: dict[str, Any]) -> str:
-        channel = self.server.channels.get(int(message["channel_id"]))
-        if channel is None:
-            return "a deleted channel"
-        if channel.recipient is not None:
-            if channel.recipient is self.user:
-                return "DM"
-            return f"DM to {channel.recipient.username}"
-        return f"#{channel.name}"
-
-
-def underscored(values: dict[str, Any]) -> dict[str, Any]:
-    """The local server reads ``name_`` as option ``name``, so options called ``channel`` or ``user`` pass."""
-    return {f"{name}_": value for name, value in values.items()}
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = message.get("components") or []
-    return [c for row in rows for c in row.get("components", []) if c.get("type") == 2]
-
-
-def demo_world(server: DiscordServer) -> Guild:
-    """A server with a few channels, an admin and a member, with ids that stay the same between runs
-    (so a kept sandbox database still recognises its server, channels and people)."""
-    for old in (server.admin, server.member):
-        server.users.pop(old.id, None)
-    server.admin, server.member = User(_BASE_ID + 1, "ada"), User(_BASE_ID + 2, "max")
-    for person in (server.admin, server.member):
-        server.users[person.id] = person
-    guild = Guild(_BASE_ID + 10, GUILD_NAME, server.admin.id, admin_role=_BASE_ID + 11)
-    guild.bot_role = _BASE_ID + 12
-    for number, name in enumerate(CHANNELS):
-        channel = Channel(_BASE_ID + 20 + number, name, guild_id=guild.id)
-        guild.channels[channel.id] = channel
-        server.channels[channel.id] = channel
-    guild.members = {server.admin.id: [guild.admin_role], server.member.id: []}
-    for app in server.apps.values():
-        guild.members[app.user.id] = [guild.bot_role]
-    server.guilds[guild.id] = guild
-    return guild

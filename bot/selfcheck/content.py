@@ -9,7 +9,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bot.content import DATA_DIR, ContentError, load_toml, require_list, require_str
+from pydantic import Field
+
+from bot.content import DATA_DIR, ContentError, ContentModel, Text, failed_field, load_toml, validate
 
 SELFCHECK_FILE = DATA_DIR / "selfcheck.toml"
 
@@ -117,73 +119,124 @@ class SelfCheckContent:
         raise KeyError(key)
 
 
+class _Intro(ContentModel):
+    intro: Text = Field(max_length=1500)
+    disclaimer: Text = Field(max_length=500)
+
+
+class _Scale(ContentModel):
+    labels: list[Any] = Field(min_length=1)
+
+
+class _Label(ContentModel):
+    label: Text = Field(max_length=_LABEL_MAX)
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return (
+            f"longer than {_LABEL_MAX} characters"
+            if kind == "string_too_long"
+            else "must be a non-empty string"
+        )
+
+
+class _Lists(ContentModel):
+    """The file's arrays of tables; each table is then checked by its own model."""
+
+    quality: list[Any] = Field(min_length=1)
+    statement: list[Any] = Field(min_length=1)
+    band: list[Any] = Field(min_length=1)
+    next_step: list[Any] = Field(min_length=1)
+
+
+class _QualityTable(ContentModel):
+    key: Text
+    name: Text = Field(max_length=_NAME_MAX)
+    strength: Text = Field(max_length=_LINE_MAX)
+    growth: Text = Field(max_length=_LINE_MAX)
+
+
+class _StatementTable(ContentModel):
+    id: Text = Field(max_length=40)
+    quality: Text
+    text: Text = Field(max_length=_STATEMENT_MAX)
+
+
+class _BandTable(ContentModel):
+    key: Text = Field(max_length=40)
+    min: float = Field(ge=0, le=1)
+    title: Text = Field(max_length=256)
+    reflection: Text = Field(max_length=1000)
+
+    @classmethod
+    def problem(cls, field: str, kind: str, value: Any, ctx: dict[str, Any], item: bool) -> str | None:
+        return "'min' must be a number from 0.0 to 1.0" if field == "min" else None
+
+
+class _AllStrengthsTable(ContentModel):
+    title: Text = Field(max_length=256)
+    reflection: Text = Field(max_length=1000)
+    growth: Text = Field(max_length=_LINE_MAX)
+
+
+class _NextStepTable(ContentModel):
+    kind: Text
+    text: Text = Field(max_length=_LINE_MAX)
+
+
+def _entry(model: type[ContentModel], table: Any, numbered: str, named: str, key: str) -> str:
+    """``quality 'calm'`` once the key itself is valid, else ``quality 3``."""
+    if isinstance(table, dict) and failed_field(model, table) != key:
+        return named.format(str(table[key]).strip())
+    return numbered
+
+
 def load_selfcheck(path: Path = SELFCHECK_FILE) -> SelfCheckContent:
     """Load and validate ``data/selfcheck.toml``; any problem raises ContentError naming the entry."""
     raw = load_toml(path)
-    intro = require_str(path, "intro", raw, "intro", max_len=1500)
-    if re.search(r"\b\d+\s+statements\b", intro):
+    top = validate(_Intro, path, failed_field(_Intro, raw) or "intro", raw)
+    if re.search(r"\b\d+\s+statements\b", top.intro):
         raise ContentError(path, "intro", "write {count} for the number of statements, not a number")
-    disclaimer = require_str(path, "disclaimer", raw, "disclaimer", max_len=500)
     labels = _labels(path, raw)
-    qualities = _qualities(path, raw)
-    statements = _statements(path, raw, {q.key for q in qualities})
-    bands = _bands(path, raw)
-    next_steps = _next_steps(path, raw)
+    lists = validate(_Lists, path, failed_field(_Lists, raw) or "file", raw)
+    qualities = _qualities(path, lists.quality)
+    statements = _statements(path, lists.statement, {q.key for q in qualities})
+    bands = _bands(path, lists.band)
+    next_steps = _next_steps(path, lists.next_step)
     content = SelfCheckContent(
-        intro, disclaimer, labels, qualities, statements, bands, next_steps, _all_strengths(path, raw)
+        top.intro, top.disclaimer, labels, qualities, statements, bands, next_steps, _all_strengths(path, raw)
     )
     _check_result_fits(path, content)
     return content
 
 
-def _table(path: Path, entry: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ContentError(path, entry, "must be a table")
-    return value
-
-
 def _labels(path: Path, raw: dict[str, Any]) -> tuple[str, ...]:
-    scale = _table(path, "scale", raw.get("scale"))
-    labels = require_list(path, "scale", scale, "labels")
+    labels = validate(_Scale, path, "scale", raw.get("scale")).labels
     if len(labels) != SCALE_SIZE:
         raise ContentError(path, "scale", f"'labels' has {len(labels)} entries; exactly {SCALE_SIZE} needed")
-    out: list[str] = []
-    for i, label in enumerate(labels):
-        if not isinstance(label, str) or not label.strip():
-            raise ContentError(path, f"scale label {i + 1}", "must be a non-empty string")
-        if len(label.strip()) > _LABEL_MAX:
-            raise ContentError(path, f"scale label {i + 1}", f"longer than {_LABEL_MAX} characters")
-        out.append(label.strip())
+    out = [validate(_Label, path, f"scale label {i + 1}", {"label": v}).label for i, v in enumerate(labels)]
     if len(set(out)) != len(out):
         raise ContentError(path, "scale", "labels must all be different")
     return tuple(out)
 
 
-def _qualities(path: Path, raw: dict[str, Any]) -> tuple[Quality, ...]:
+def _qualities(path: Path, items: list[Any]) -> tuple[Quality, ...]:
     found: dict[str, Quality] = {}
-    for i, item in enumerate(require_list(path, "quality", raw, "quality")):
-        entry = f"quality {i + 1}"
-        table = _table(path, entry, item)
-        key = require_str(path, entry, table, "key")
-        entry = f"quality '{key}'"
-        if key not in QUALITY_KEYS:
+    for i, table in enumerate(items):
+        entry = _entry(_QualityTable, table, f"quality {i + 1}", "quality '{}'", "key")
+        q = validate(_QualityTable, path, entry, table)
+        if q.key not in QUALITY_KEYS:
             raise ContentError(path, entry, f"unknown key; expected one of {', '.join(QUALITY_KEYS)}")
-        if key in found:
+        if q.key in found:
             raise ContentError(path, entry, "listed twice")
-        found[key] = Quality(
-            key=key,
-            name=require_str(path, entry, table, "name", max_len=_NAME_MAX),
-            strength=require_str(path, entry, table, "strength", max_len=_LINE_MAX),
-            growth=require_str(path, entry, table, "growth", max_len=_LINE_MAX),
-        )
+        found[q.key] = Quality(key=q.key, name=q.name, strength=q.strength, growth=q.growth)
     missing = [k for k in QUALITY_KEYS if k not in found]
     if missing:
         raise ContentError(path, "quality", f"missing qualities: {', '.join(missing)}")
     return tuple(found[k] for k in QUALITY_KEYS)
 
 
-def _statements(path: Path, raw: dict[str, Any], quality_keys: set[str]) -> tuple[Statement, ...]:
-    items = require_list(path, "statement", raw, "statement")
+def _statements(path: Path, items: list[Any], quality_keys: set[str]) -> tuple[Statement, ...]:
     if not MIN_STATEMENTS <= len(items) <= MAX_STATEMENTS:
         raise ContentError(
             path,
@@ -192,47 +245,32 @@ def _statements(path: Path, raw: dict[str, Any], quality_keys: set[str]) -> tupl
         )
     out: list[Statement] = []
     seen: set[str] = set()
-    for i, item in enumerate(items):
-        entry = f"statement {i + 1}"
-        table = _table(path, entry, item)
-        sid = require_str(path, entry, table, "id", max_len=40)
-        entry = f"statement '{sid}'"
-        if sid in seen:
+    for i, table in enumerate(items):
+        entry = _entry(_StatementTable, table, f"statement {i + 1}", "statement '{}'", "id")
+        st = validate(_StatementTable, path, entry, table)
+        if st.id in seen:
             raise ContentError(path, entry, "id used twice")
-        seen.add(sid)
-        quality = require_str(path, entry, table, "quality")
-        if quality not in quality_keys:
-            raise ContentError(path, entry, f"unknown quality '{quality}'")
-        out.append(Statement(sid, quality, require_str(path, entry, table, "text", max_len=_STATEMENT_MAX)))
+        seen.add(st.id)
+        if st.quality not in quality_keys:
+            raise ContentError(path, entry, f"unknown quality '{st.quality}'")
+        out.append(Statement(st.id, st.quality, st.text))
     unasked = sorted(quality_keys - {s.quality for s in out})
     if unasked:
         raise ContentError(path, "statement", f"no statement for qualities: {', '.join(unasked)}")
     return tuple(out)
 
 
-def _bands(path: Path, raw: dict[str, Any]) -> tuple[Band, ...]:
+def _bands(path: Path, items: list[Any]) -> tuple[Band, ...]:
     out: list[Band] = []
-    for i, item in enumerate(require_list(path, "band", raw, "band")):
-        entry = f"band {i + 1}"
-        table = _table(path, entry, item)
-        key = require_str(path, entry, table, "key", max_len=40)
-        entry = f"band '{key}'"
-        if any(b.key == key for b in out):
+    for i, table in enumerate(items):
+        entry = _entry(_BandTable, table, f"band {i + 1}", "band '{}'", "key")
+        band = validate(_BandTable, path, entry, table)
+        if any(b.key == band.key for b in out):
             raise ContentError(path, entry, "key used twice")
-        value = table.get("min")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise ContentError(path, entry, "'min' must be a number from 0.0 to 1.0")
-        minimum = Fraction(str(value))
+        minimum = Fraction(str(table["min"]))
         if out and minimum >= out[-1].min:
             raise ContentError(path, entry, "bands must be listed with 'min' strictly descending")
-        out.append(
-            Band(
-                key=key,
-                min=minimum,
-                title=require_str(path, entry, table, "title", max_len=256),
-                reflection=require_str(path, entry, table, "reflection", max_len=1000),
-            )
-        )
+        out.append(Band(key=band.key, min=minimum, title=band.title, reflection=band.reflection))
     if out[-1].min != 0:
         raise ContentError(path, f"band '{out[-1].key}'", "the last band must have min = 0.0")
     return tuple(out)
@@ -242,25 +280,20 @@ def _all_strengths(path: Path, raw: dict[str, Any]) -> AllStrengths | None:
     """Optional: without it, an all-strengths result uses its band's own title and reflection."""
     if "all_strengths" not in raw:
         return None
-    table = _table(path, "all_strengths", raw["all_strengths"])
-    return AllStrengths(
-        title=require_str(path, "all_strengths", table, "title", max_len=256),
-        reflection=require_str(path, "all_strengths", table, "reflection", max_len=1000),
-        growth=require_str(path, "all_strengths", table, "growth", max_len=_LINE_MAX),
-    )
+    table = validate(_AllStrengthsTable, path, "all_strengths", raw["all_strengths"])
+    return AllStrengths(title=table.title, reflection=table.reflection, growth=table.growth)
 
 
-def _next_steps(path: Path, raw: dict[str, Any]) -> tuple[NextStep, ...]:
+def _next_steps(path: Path, items: list[Any]) -> tuple[NextStep, ...]:
     out: list[NextStep] = []
-    for i, item in enumerate(require_list(path, "next_step", raw, "next_step")):
+    for i, table in enumerate(items):
         entry = f"next_step {i + 1}"
-        table = _table(path, entry, item)
-        kind = require_str(path, entry, table, "kind")
-        if kind not in NEXT_STEP_KINDS:
+        step = validate(_NextStepTable, path, entry, table)
+        if step.kind not in NEXT_STEP_KINDS:
             raise ContentError(
-                path, entry, f"unknown kind '{kind}'; expected one of {', '.join(NEXT_STEP_KINDS)}"
+                path, entry, f"unknown kind '{step.kind}'; expected one of {', '.join(NEXT_STEP_KINDS)}"
             )
-        out.append(NextStep(kind, require_str(path, entry, table, "text", max_len=_LINE_MAX)))
+        out.append(NextStep(step.kind, step.text))
     for kind in REQUIRED_NEXT_STEP_KINDS:
         if not any(s.kind == kind for s in out):
             raise ContentError(path, "next_step", f"at least one step of kind '{kind}' is needed")
