@@ -309,14 +309,6 @@ class PostgresDatabase(Database):
             sync = SyncPgConnection(self.writer, loop)
             return await loop.run_in_executor(None, work, sync)
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.reading() as conn, conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
-
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """The read connection (autocommit: each statement sees everything committed), one task at a time."""

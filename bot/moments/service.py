@@ -73,13 +73,12 @@ class MomentsService:
         ready: Callable[[], Awaitable[object]],
         owns: Callable[[int], bool] | None = None,
     ) -> None:
-        """Run the runner (for the servers ``owns`` accepts: this process's shards); if it ever dies of a bug, log it and start a fresh one from the database."""
+        """Run the runner (for the servers ``owns`` accepts: this process's shards); if it ever dies of a
+        bug, log it and start a fresh one from the database."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready(), 60)
         while True:
-            self.runner = MomentsRunner(
-                self.store, self.clock, sender, pacer=pacer, finder=finder, owns=owns
-            )
+            self.runner = MomentsRunner(self.store, self.clock, sender, pacer=pacer, finder=finder, owns=owns)
             try:
                 await self.runner.run()
             except asyncio.CancelledError:
