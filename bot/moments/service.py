@@ -49,11 +49,9 @@ class MomentsService:
     async def decide(
         self, guild_id: int, submission_id: int, approve: bool, moderator_id: int
     ) -> Submission | None:
-        """Approve (it joins the rotation) or reject a share; None if it was already decided."""
-        decided = await self.store.decide(guild_id, submission_id, approve, moderator_id, self.clock.now())
-        if decided is not None and approve:
-            self._notify(guild_id)
-        return decided
+        """Approve (it joins the rotation) or reject a share; None if it was already decided. The runner
+        needs no word: it reads the rotation when it posts, and the schedule is unchanged."""
+        return await self.store.decide(guild_id, submission_id, approve, moderator_id, self.clock.now())
 
     async def delete_guild(self, guild_id: int) -> int:
         deleted = await self.store.delete_guild(guild_id)
