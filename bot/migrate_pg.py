@@ -109,5 +109,7 @@ def main(args: list[str], env: Mapping[str, str] | None = None) -> int:
         print("steady: the copy does not match; the PostgreSQL database should be emptied", file=sys.stderr)
         return 1
     total = sum(c.postgres for c in counts)
-    print(f"copied {total} rows in {len(counts)} tables to {describe(url)}; counts match. Set DATABASE_URL.")
+    rows = "row" if total == 1 else "rows"
+    print(f"copied {total} {rows} in {len(counts)} tables to {describe(url)}; counts match.")
+    print("Start the bot with DATABASE_URL set.")
     return 0
