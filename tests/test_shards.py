@@ -12,6 +12,7 @@ from bot.client import ShardedSteadyBot, SteadyBot, bot_class, sharding
 from bot.database import DatabaseError
 from bot.settings import Settings
 from bot.shards import ShardPlan, SingleProcessLock, shard_of
+from bot.testing import BotProcess, DiscordServer
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz012345"
 
@@ -68,3 +69,21 @@ def test_a_second_process_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> 
     again = SingleProcessLock(path)
     again.acquire()  # released: the next process may start
     again.release()
+
+
+async def test_the_bot_refuses_to_start_on_a_sqlite_file_in_use(
+    discord_server: DiscordServer, tmp_path: Path
+) -> None:
+    first = BotProcess(discord_server, tmp_path / "steady.sqlite3")
+    second = BotProcess(discord_server, tmp_path / "steady.sqlite3", LOG_LEVEL="ERROR")
+    second.stderr_path = tmp_path / "second.log"
+    try:
+        await first.start()
+        with pytest.raises(RuntimeError, match="exited with 2"):
+            await second.start()
+        lines = second.log().strip().splitlines()
+        assert len(lines) == 1 and "already in use by another Steady process" in lines[0], lines
+        assert first.proc is not None and first.proc.returncode is None, "the first process keeps running"
+    finally:
+        await first.ensure_stopped()
+        await second.ensure_stopped()
