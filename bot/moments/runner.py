@@ -6,6 +6,7 @@ import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
+from bot import metrics
 from bot.moments._plan import (
     CLAIM_CHUNK,
     HISTORY_DAYS,
@@ -141,6 +142,7 @@ class MomentsRunner(RunnerPlan):
                         f"{describe_lateness(now - g.due)} late, so it was not resent (to avoid a repeat)."
                     )
                     await self.store.mark_failed(guild_id, g.day, reason, now)
+                    metrics.moment_failed(reason)
                     g.claimed.pop(g.day, None)
                     g.handled.add(g.day)
                     self._plan(guild_id, now)
@@ -155,6 +157,8 @@ class MomentsRunner(RunnerPlan):
                 skips.append((guild_id, g.day, g.due, reason))
         if skips:
             await self.store.record_skipped(skips, now)
+            for *_, reason in skips:
+                metrics.moment_skipped(reason)
             for guild_id, day, _, _ in skips:
                 self._guilds[guild_id].handled.add(day)
                 self._plan(guild_id, now)
@@ -251,7 +255,9 @@ class MomentsRunner(RunnerPlan):
             await self._retry_or_fail(g, record, f"Unexpected error while posting ({type(exc).__name__}).")
             return
         await self._check("after_send", guild_id)
-        await self.store.mark_sent(guild_id, day, message_id, self.clock.now())
+        sent_at = self.clock.now()
+        await self.store.mark_sent(guild_id, day, message_id, sent_at)
+        metrics.moment_sent((sent_at - record.due_at).total_seconds())
         g.claimed.pop(day, None)
         g.handled.add(day)
         await self._check("after_mark", guild_id)
@@ -259,6 +265,7 @@ class MomentsRunner(RunnerPlan):
     async def _failed(self, g: _Guild, record: PostRecord, reason: str) -> None:
         log.info("quiet moment for guild %s on %s not posted: %s", record.guild_id, record.local_date, reason)
         await self.store.mark_failed(record.guild_id, record.local_date, reason, self.clock.now())
+        metrics.moment_failed(reason)
         g.claimed.pop(record.local_date, None)
         g.handled.add(record.local_date)
 
