@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import date, datetime, timedelta
 
@@ -302,17 +303,11 @@ class MomentsRunner(RunnerPlan):
 
 
 def _with_retry(record: PostRecord, attempts: int, retry_at: datetime, reason: str) -> PostRecord:
-    return PostRecord(
-        guild_id=record.guild_id,
-        local_date=record.local_date,
+    return dataclasses.replace(
+        record,
         state="claimed",
-        due_at=record.due_at,
-        channel_id=record.channel_id,
-        moment_key=record.moment_key,
-        nonce=record.nonce,
         message_id=None,
         reason=reason,
         attempts=attempts,
         next_attempt_at=retry_at,
-        updated_at=record.updated_at,
     )
