@@ -172,7 +172,7 @@ async def bare_phase(server: DiscordServer, users: list[User], clicks: int, thin
         body = {"content": "Press", "components": [{"type": 1, "components": [button]}]}
         messages: dict[int, dict[str, Any]] = {}
         for user in users:
-            channel = server._dm_for(user)
+            channel = server.dm_for(user)
             messages[user.id] = server._new_message(channel.id, app.user, body)
             server.messages.setdefault(channel.id, []).append(messages[user.id])
 
@@ -221,11 +221,16 @@ def _report(
         mid = statistics.median(ratios)
         held = target is not None and name == "p99"
         within = within and (not held or mid <= (target or 0))
-        goal = f"target median <= {target}" if held else "for information"
+        verdict = "ok" if mid <= (target or 0) else "OVER TARGET"
+        goal = f"target median <= {target}: {verdict}" if held else "for information"
+        figure = (
+            f"ratio median {mid:4.2f}, spread {min(ratios):4.2f}-{max(ratios):4.2f} over {len(ratios)} rounds"
+            if len(ratios) > 1
+            else f"ratio {mid:4.2f}"
+        )
         print(
             f"  {name} click->callback: Steady {steady.percentile(share):7.1f} ms, "
-            f"bare {bare.percentile(share):7.1f} ms (all rounds); ratio median {mid:4.2f}, "
-            f"spread {min(ratios):4.2f}-{max(ratios):4.2f} over {len(ratios)} rounds ({goal})"
+            f"bare {bare.percentile(share):7.1f} ms (all rounds); {figure} ({goal})"
         )
         if len(ratios) > 1:
             print(f"    per-round {name} ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
@@ -273,13 +278,14 @@ async def main() -> int:
                     steadies.append(await steady_phase(server, users, Path(tmp), think))
                 bares.append(await bare_phase(server, users, total, think))
             title = (
-                f"self-check, {args.users} people x {total} statements at once ({clicks} clicks per round, "
-                f"{rounds} alternating round{'s' if rounds > 1 else ''}), {label}"
+                f"self-check, {args.users} people x {total} statements at once ({clicks} clicks"
+                f"{f' per round, {rounds} alternating rounds' if rounds > 1 else ', one round'}), {label}"
             )
             problems, within = _report(title, steadies, bares, clicks, target)
             failed = failed or bool(problems) or not within
     finally:
         await server.stop()
+    print("FAIL" if failed else "PASS")
     return 1 if failed else 0
 
 
