@@ -237,7 +237,7 @@ class Scenario:
     def ratios(self) -> list[float]:
         """Steady's p99 over the bare bot's p99, one per round (a Steady burst, then a bare burst)."""
         return [
-            percentile(s, 0.99) / percentile(b, 0.99) if b and percentile(b, 0.99) else float("inf")
+            percentile(s, 0.99) / percentile(b, 0.99) if s and b and percentile(b, 0.99) else float("inf")
             for s, b in zip(self.steady, self.bare, strict=True)
         ]
 
