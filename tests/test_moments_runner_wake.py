@@ -12,6 +12,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -193,3 +194,50 @@ async def test_notify_at_random_moments_never_loses_or_repeats_a_post(harness: H
     await start(harness, poker)
     await walk_days(harness, poker, rng)
     await check_exactly_once(harness)
+
+
+@pytest.mark.parametrize("order", ["skip_first", "post_first"])
+async def test_a_store_error_while_dispatching_leaves_no_server_unplanned(tmp_path: Path, order: str) -> None:
+    """Back after 7 h: one server's slot is skipped, another's is due now. If recording the skip fails
+    once, the due post still goes out and the skip is recorded on the next round; neither server is left
+    popped from the heap with nothing planned (or stuck 'in flight' for ever)."""
+    clock = FakeClock(utc(2024, 6, 2, 23, 30))  # 00:30 BST: both of today's slots are owed
+    h = Harness(tmp_path / "steady.sqlite3", clock, FakeDiscord(clock=clock))
+    late, now = GUILD, GUILD + 1
+    db = await Database.open(h.path)
+    store = MomentsStore(db, MOMENTS)
+    await store.set_config(late, CHANNEL + late, time(1, 0), "Europe/London", False, clock.now())
+    await store.set_config(now, CHANNEL + now, time(8, 0), "Europe/London", False, clock.now())
+    await db.close()
+    clock.set(utc(2024, 6, 3, 7, 0))  # 08:00 BST; 01:00 BST was 7 h ago
+    failures = [RuntimeError("database is locked")]
+    try:
+        original = MomentsStore.record_skipped
+
+        async def failing(self: MomentsStore, items: Any, at: datetime) -> None:
+            if failures:
+                raise failures.pop()
+            await original(self, items, at)
+
+        MomentsStore.record_skipped = failing  # type: ignore[method-assign]
+        try:
+            h.db = await Database.open(h.path)
+            h.store = MomentsStore(h.db, MOMENTS)
+            h.runner = MomentsRunner(h.store, clock, h.discord.send, finder=h.discord.find)
+            h.task = asyncio.create_task(h.runner.run())
+            await h.runner.started.wait()
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert not failures, "the store error was not hit"
+            clock.set(clock.now() + timedelta(minutes=1))  # the runner retries a minute after an error
+            await h.runner.settled(timeout=5)
+        finally:
+            MomentsStore.record_skipped = original  # type: ignore[method-assign]
+        assert [m.guild_id for m in h.discord.messages] == [now]
+        posted = await h.store.get_record(now, date(2024, 6, 3))
+        assert posted is not None and posted.state == "sent"
+        skipped = await h.store.get_record(late, date(2024, 6, 3))
+        assert skipped is not None and skipped.state == "skipped"
+        assert h.runner.next_wake() is not None and h.runner.next_wake() > clock.now()
+    finally:
+        await h.close()
