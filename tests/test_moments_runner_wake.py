@@ -241,3 +241,30 @@ async def test_a_store_error_while_dispatching_leaves_no_server_unplanned(tmp_pa
         assert h.runner.next_wake() is not None and h.runner.next_wake() > clock.now()
     finally:
         await h.close()
+
+
+async def test_a_store_error_while_reloading_a_changed_server_is_retried(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server set up while the bot runs: if reading its settings back fails once, the runner tries
+    again on its next round rather than forgetting the change (it would never post until a restart)."""
+    await harness.start()
+    assert harness.runner.next_wake() is None or harness.runner.next_wake() > harness.clock.now()
+    failures = [RuntimeError("database is locked")]
+    get_config = harness.store.get_config
+
+    async def failing(guild_id: int) -> MomentsConfig | None:
+        if failures:
+            raise failures.pop()
+        return await get_config(guild_id)
+
+    await harness.store.set_config(GUILD, CHANNEL, time(9, 0), "Europe/London", False, harness.clock.now())
+    monkeypatch.setattr(harness.store, "get_config", failing)
+    harness.runner.notify(GUILD)
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert not failures, "the store error was not hit"
+    await harness.at(harness.clock.now() + timedelta(minutes=1))  # the runner retries a minute after an error
+    assert harness.runner.next_wake() == utc(2024, 6, 3, 8, 0)
+    await harness.at(utc(2024, 6, 3, 8, 0))
+    assert [m.guild_id for m in harness.discord.messages] == [GUILD]
