@@ -268,3 +268,27 @@ async def test_a_store_error_while_reloading_a_changed_server_is_retried(
     assert harness.runner.next_wake() == utc(2024, 6, 3, 8, 0)
     await harness.at(utc(2024, 6, 3, 8, 0))
     assert [m.guild_id for m in harness.discord.messages] == [GUILD]
+
+
+async def test_a_server_whose_settings_never_read_does_not_hold_up_the_others(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await configure_all(harness)
+    await harness.start()
+    broken = GUILD + 4
+    get_config = harness.store.get_config
+
+    async def failing(guild_id: int) -> MomentsConfig | None:
+        if guild_id == broken:
+            raise RuntimeError("unreadable row")
+        return await get_config(guild_id)
+
+    monkeypatch.setattr(harness.store, "get_config", failing)
+    notify_many(harness, GUILDS)
+    harness.clock.set(utc(2024, 6, 3, 8, 2))  # past every slot of the day
+    for _ in range(500):
+        if len({m.guild_id for m in harness.discord.messages}) == len(GUILDS):
+            break
+        await asyncio.sleep(0.01)
+    # the unreadable one keeps the plan it had; every server posts once
+    assert sorted(m.guild_id for m in harness.discord.messages) == GUILDS
