@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.clock import SystemClock
+from bot.moments.runner import RETRY_DELAYS
 from bot.selfcheck import load_selfcheck
 from bot.selfcheck.machine import score
 from bot.testing import BotProcess, DiscordServer, Guild, InteractionResult, User, buttons_of, text_of
@@ -376,10 +377,11 @@ class Chaos:
     # ----- the end
 
     async def settle(self) -> None:
-        """Bring the bot back if the last kill left it down, and give due posts time to land."""
+        """Bring the bot back if the last kill left it down, and give due posts time to land: long enough
+        for the runner's first retry of a post that met a lost request or a transient error."""
         if not self.alive.is_set() or self.bot.proc is None or self.bot.proc.returncode is not None:
             await self.restart()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + RETRY_DELAYS[0].total_seconds() + 30
         while time.monotonic() < deadline:
             if all(self.post_outcome(g)[0] != "pending" for g in self.guilds if self.is_due(g)):
                 break

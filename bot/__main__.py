@@ -31,6 +31,8 @@ Steady {__version__}: a calm Discord bot for mental health technicians, students
   steady            run the bot (python -m bot does the same)
   steady sandbox    try the whole bot offline in this terminal: no token, no network
                     (steady sandbox --help lists its options)
+  steady migrate-to-postgres
+                    copy the SQLite database into the empty PostgreSQL one at DATABASE_URL
   steady --version  print the version
 
 Settings come from the environment and from a .env file in the working folder (the real
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] == "migrate-to-postgres":
+        from bot.migrate_pg import main as migrate_main
+
+        return migrate_main(args[1:])
     if args and args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0
@@ -60,13 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"steady: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level, [settings.token])
+    from bot.postgres import describe
+
     dotenv = Path(".env")
     log.info(
         "Steady %s in %s (%s); database %s",
         __version__,
         Path.cwd(),
         ".env read from here" if dotenv.is_file() else "no .env here, using the environment",
-        settings.database_path.resolve(),
+        describe(settings.database_url) if settings.database_url else settings.database_path.resolve(),
     )
     tune_gc()
     try:
@@ -94,12 +102,16 @@ async def run(settings: Settings) -> None:
     import discord
     import yarl
 
-    from bot.client import SteadyBot
+    from bot.client import bot_class
 
+    if settings.database_url:
+        from bot.postgres import check_reachable
+
+        await check_reachable(settings.database_url)  # before Discord: a bad URL is a setting, not a retry
     discord.http.Route.BASE = settings.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
     offset = settings.clock_start - SystemClock().now() if settings.clock_start else timedelta(0)
-    bot = SteadyBot(settings, clock=SystemClock(offset), data_dir=settings.data_dir)
+    bot = bot_class(settings)(settings, clock=SystemClock(offset), data_dir=settings.data_dir)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
 

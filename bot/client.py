@@ -13,11 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.content import DATA_DIR, ContentError
 from bot.database import Database
 from bot.guild_settings import GuildSettingsStore
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.shards import ShardPlan, SingleProcessLock
 
 log = logging.getLogger("steady.client")
 COGS_PACKAGE = "cogs"
@@ -42,6 +44,7 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
             message = "That command works inside a server, not in DMs."
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
+            metrics.INTERACTIONS.labels(command, "error").inc()
             log.error(
                 "command %s failed (user %s, guild %s)",
                 command,
@@ -94,8 +97,13 @@ class SteadyBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=SteadyTree,
             guild_ready_timeout=guild_ready_timeout,
+            **sharding(settings),
         )
         self.settings = settings
+        self.shard_plan = ShardPlan(settings.shard_count, settings.shard_ids)
+        self._sqlite_lock: SingleProcessLock | None = None
+        self._metrics_server: Any = None
+        self._received: dict[int, float] = {}  # interaction id -> loop time it arrived, for ack latency
         self.clock: Clock = clock or SystemClock()
         self.data_dir = data_dir
         self._db: Database | None = None
@@ -112,7 +120,13 @@ class SteadyBot(commands.Bot):
         return GuildSettingsStore(self.db)
 
     async def setup_hook(self) -> None:
-        self._db = await Database.open(self.settings.database_path)
+        self._start_metrics()
+        from bot.postgres import open_database
+
+        if not self.settings.database_url:
+            self._sqlite_lock = SingleProcessLock(self.settings.database_path)
+            self._sqlite_lock.acquire()
+        self._db = await open_database(self.settings.database_url, self.settings.database_path)
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -134,8 +148,38 @@ class SteadyBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("ready as user %s in %d servers", self.user.id if self.user else "?", len(self.guilds))
 
+    def _start_metrics(self) -> None:
+        metrics.count_rate_limits()
+        metrics.watch_bot(metrics.BotCollector(lambda: len(self.guilds), self.shard_states))
+        address = self.settings.metrics_address
+        if address is not None and self._metrics_server is None:
+            try:
+                self._metrics_server = metrics.serve(address)
+            except OSError as exc:
+                raise SettingsError(
+                    f"METRICS_ADDRESS {address[0]}:{address[1]} cannot be used ({exc.strerror}); "
+                    "choose a free HOST:PORT"
+                ) from None
+            log.info("metrics at http://%s:%d/metrics", *address)
+
+    def shard_states(self) -> list[tuple[int, float, bool]]:
+        """(shard id, heartbeat latency, connected) for each shard this process runs."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict):
+            return [(i, info.latency, not info.is_closed()) for i, info in shards.items()]
+        return [(self.shard_id or 0, self.latency, self.is_ready() and not self.is_closed())]
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if len(self._received) > 10_000:  # answers that never completed: forget them
+            self._received.clear()
+        self._received[interaction.id] = asyncio.get_running_loop().time()
+
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
         name = getattr(command, "qualified_name", "?")
+        metrics.INTERACTIONS.labels(name, "ok").inc()
+        started = self._received.pop(interaction.id, None)
+        if started is not None and interaction.response.is_done():
+            metrics.ACK_SECONDS.observe(asyncio.get_running_loop().time() - started)
         log.info("command %s done (user %s, guild %s)", name, interaction.user.id, interaction.guild_id)
 
     async def close(self) -> None:
@@ -159,6 +203,29 @@ class SteadyBot(commands.Bot):
                 log.exception("self-check answers still queued at shutdown could not be written")
             await self._db.close()
             self._db = None
+        if self._sqlite_lock is not None:
+            self._sqlite_lock.release()
+            self._sqlite_lock = None
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
+            self._metrics_server = None
+
+
+class ShardedSteadyBot(SteadyBot, commands.AutoShardedBot):
+    """SteadyBot running the shards SHARD_COUNT / SHARD_IDS name, all in this one process."""
+
+
+def sharding(settings: Settings) -> dict[str, Any]:
+    """discord.py's shard options for the settings (none without SHARD_COUNT)."""
+    if settings.shard_count is None:
+        return {}
+    ids = settings.shard_ids if settings.shard_ids is not None else range(settings.shard_count)
+    return {"shard_count": settings.shard_count, "shard_ids": list(ids)}
+
+
+def bot_class(settings: Settings) -> type[SteadyBot]:
+    return ShardedSteadyBot if settings.shard_count is not None else SteadyBot
 
 
 def extension_names() -> list[str]:

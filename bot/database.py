@@ -110,7 +110,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT; rolled back on any error. Writers are serialised by SQLite and,
         on this shared connection, by a lock (not re-entrant: never nest transactions)."""
-        async with self._write_lock:
+        async with _timed("transaction"), self._write_lock:
             if self.conn.in_transaction:  # left open by a failure we could not clean up: undo it first
                 await self._rollback()
             try:
@@ -143,7 +143,7 @@ class Database:
         per statement while holding the write lock. ``work`` must be quick and must not touch the loop.
         """
         assert self._sync is not None, "the database is not open"
-        async with self._write_lock:
+        async with _timed("batch"), self._write_lock:
             done: T = await _finish(self._in_thread(_in_transaction, self._sync, work))
             return done
 
@@ -163,7 +163,7 @@ class Database:
         if self.reader is None:
             yield self.conn
             return
-        async with self._read_lock:
+        async with _timed("read"), self._read_lock:
             yield self.reader
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
@@ -184,6 +184,15 @@ class Database:
                 await self._in_thread(self._sync.close)
             await self.conn.close()
         self._executor.shutdown(wait=False)
+
+
+@asynccontextmanager
+async def _timed(operation: str) -> AsyncIterator[None]:
+    """Database operation latency for the metrics, waiting for the lock included."""
+    from bot.metrics import DB_SECONDS
+
+    with DB_SECONDS.labels(operation).time():
+        yield
 
 
 async def _finish(work: Any) -> Any:

@@ -35,6 +35,10 @@ class Settings:
     # For tests, demos and content work only (not in .env.example): STEADY_DATA_DIR, STEADY_CLOCK_START.
     data_dir: Path = DATA_DIR
     clock_start: datetime | None = None
+    database_url: str | None = field(default=None, repr=False)  # may carry a password
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    metrics_address: tuple[str, int] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> Settings:
@@ -44,6 +48,7 @@ class Settings:
 
             file_values = {k: v for k, v in dotenv_values(dotenv_path or ".env").items() if v is not None}
             env = {**file_values, **os.environ}
+        shard_count = _shard_count(env.get("SHARD_COUNT", "").strip())
         return cls(
             token=_token(env.get("DISCORD_TOKEN", "").strip()),
             database_path=_database_path(env.get("DATABASE_PATH", "").strip()),
@@ -53,6 +58,10 @@ class Settings:
             log_level=_log_level(env.get("LOG_LEVEL", "").strip()),
             data_dir=_data_dir(env.get("STEADY_DATA_DIR", "").strip()),
             clock_start=_clock_start(env.get("STEADY_CLOCK_START", "").strip()),
+            database_url=_database_url(env.get("DATABASE_URL", "").strip()),
+            shard_count=shard_count,
+            shard_ids=_shard_ids(env.get("SHARD_IDS", "").strip(), shard_count),
+            metrics_address=_metrics_address(env.get("METRICS_ADDRESS", "").strip()),
         )
 
 
@@ -133,3 +142,55 @@ def _log_level(value: str) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL {value!r} is not a level; accepted: {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _database_url(value: str) -> str | None:
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("postgresql", "postgres") or not parsed.netloc:
+        raise SettingsError(
+            "DATABASE_URL is not a PostgreSQL URL; accepted: postgresql://user:password@host:5432/database, "
+            "or leave it empty to use the SQLite file at DATABASE_PATH"
+        )
+    return value
+
+
+def _shard_count(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or int(value) <= 0:
+        raise SettingsError(f"SHARD_COUNT {value!r} is not a shard count; accepted: a whole number from 1 up")
+    return int(value)
+
+
+def _shard_ids(value: str, count: int | None) -> tuple[int, ...] | None:
+    if not value:
+        return None
+    if count is None:
+        raise SettingsError(
+            "SHARD_IDS is set without SHARD_COUNT; set both (e.g. SHARD_COUNT=4, SHARD_IDS=0,1)"
+        )
+    parts = [p.strip() for p in value.split(",")]
+    if not all(p.isdigit() for p in parts):
+        raise SettingsError(
+            f"SHARD_IDS {value!r} is not a list of shard ids; accepted: comma-separated numbers such as 0,1"
+        )
+    ids = tuple(sorted({int(p) for p in parts}))
+    if ids[-1] >= count:
+        raise SettingsError(
+            f"SHARD_IDS {value!r} is outside SHARD_COUNT {count}; accepted: ids from 0 to {count - 1}"
+        )
+    return ids
+
+
+def _metrics_address(value: str) -> tuple[str, int] | None:
+    if not value:
+        return None
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(
+            f"METRICS_ADDRESS {value!r} is not HOST:PORT; accepted: e.g. 127.0.0.1:9100, or leave it empty"
+        )
+    return host, int(port)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.database import Database
 from bot.testing import DiscordServer, RunningBot, start_bot
 
 
@@ -62,3 +63,27 @@ def guild(discord_server: DiscordServer):
 @pytest.fixture
 def other_guild(discord_server: DiscordServer):
     return list(discord_server.guilds.values())[1]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Storage tests run once per backend (PostgreSQL through STEADY_TEST_POSTGRES_URL)."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def any_db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    from tests.backends import open_backend
+
+    async with open_backend(backend, tmp_path) as db:
+        yield db
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.backends import postgres_url, skipped
+
+    if skipped:
+        terminalreporter.write_line(
+            f"PostgreSQL not reachable at {postgres_url()}: {len(skipped)} PostgreSQL tests skipped "
+            "(set STEADY_TEST_POSTGRES_URL, or STEADY_REQUIRE_POSTGRES=1 to fail instead)"
+        )

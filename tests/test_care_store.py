@@ -36,23 +36,20 @@ def test_waiting_notice_at_most_every_few_hours() -> None:
     assert not waiting_notice_due(told, NOW - timedelta(minutes=1), after), "nothing new since the notice"
 
 
-async def test_user_region_set_read_and_deleted(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "s.sqlite3")
-    try:
-        store = UserRegionStore(db)
-        assert await store.get(7) is None
-        await store.set(7, "IE", NOW)
-        await store.set(7, "NZ", NOW)
-        assert await store.get(7) == "NZ"
-        assert await store.delete(7) == 1 and await store.get(7) is None
-        mods = ModChannelStore(db)
-        await mods.set(5, 9, NOW)
-        await mods.mark_noticed(5, NOW)
-        assert await mods.get(5) == ModChannel(5, 9, NOW)
-        assert await mods.pending(5) == (0, None)
-        assert await mods.delete_guild(5) == 1
-    finally:
-        await db.close()
+async def test_user_region_set_read_and_deleted(any_db: Database) -> None:
+    db = any_db
+    store = UserRegionStore(db)
+    assert await store.get(7) is None
+    await store.set(7, "IE", NOW)
+    await store.set(7, "NZ", NOW)
+    assert await store.get(7) == "NZ"
+    assert await store.delete(7) == 1 and await store.get(7) is None
+    mods = ModChannelStore(db)
+    await mods.set(5, 9, NOW)
+    await mods.mark_noticed(5, NOW)
+    assert await mods.get(5) == ModChannel(5, 9, NOW)
+    assert await mods.pending(5) == (0, None)
+    assert await mods.delete_guild(5) == 1
 
 
 async def test_servers_start_international_and_old_choices_survive_the_migration(tmp_path: Path) -> None:

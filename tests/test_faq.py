@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -435,10 +436,8 @@ CLOCK_START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = await Database.open(tmp_path / "t.sqlite3")
-    yield database
-    await database.close()
+async def db(any_db: Database) -> AsyncIterator[Database]:
+    yield any_db
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.database import Database
 from bot.moments.content import load_moments
 from bot.moments.rotation import choose_next, cycle_order
 from bot.moments.runner import MomentsRunner
 from bot.moments.store import MomentsStore
+from tests.backends import location, open_at
 from tests.moments_fakes import FakeDiscord
 
 BUILTINS = load_moments()
@@ -24,7 +24,7 @@ START = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 
 
 async def run_days(
-    path: Path,
+    path: Path | str,
     guilds: list[int],
     days: int,
     *,
@@ -34,7 +34,7 @@ async def run_days(
     """Post daily at 13:00 Kathmandu; optionally restart the 'process' or approve submissions."""
     clock = FakeClock(START)
     discord = FakeDiscord()
-    db = await Database.open(path)
+    db = await open_at(path)
     store = MomentsStore(db, BUILTINS)
     for g in guilds:
         await store.set_config(g, 10 + g, time(13, 0), "Asia/Kathmandu", False, clock.now())
@@ -47,7 +47,7 @@ async def run_days(
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
                 await db.close()
-                db = await Database.open(path)
+                db = await open_at(path)
                 store = MomentsStore(db, BUILTINS)
                 runner = MomentsRunner(store, clock, discord.send)
                 task = asyncio.create_task(runner.run())
@@ -74,8 +74,9 @@ def assert_cycles(keys: list[str], pool_size: int) -> None:
         assert all(a != b for a, b in itertools.pairwise(keys)), "the same moment two days running"
 
 
-async def test_two_hundred_days_every_moment_once_before_any_repeat(tmp_path: Path) -> None:
-    discord = await run_days(tmp_path / "db.sqlite3", [1, 2], 200, restart_every=37)
+async def test_two_hundred_days_every_moment_once_before_any_repeat(tmp_path: Path, backend: str) -> None:
+    async with location(backend, tmp_path) as where:
+        discord = await run_days(where, [1, 2], 200, restart_every=37)
     for g in (1, 2):
         keys = [m.moment_key for m in discord.in_guild(g)]
         assert len(keys) == 200
@@ -88,8 +89,9 @@ async def test_two_hundred_days_every_moment_once_before_any_repeat(tmp_path: Pa
     assert ones[: len(KEYS)] != ones[len(KEYS) : 2 * len(KEYS)], "a new cycle is reshuffled"
 
 
-async def test_newly_approved_moment_joins_the_current_cycle(tmp_path: Path) -> None:
-    discord = await run_days(tmp_path / "db.sqlite3", [5], len(KEYS) + 1, approve_on={5: 10})
+async def test_newly_approved_moment_joins_the_current_cycle(tmp_path: Path, backend: str) -> None:
+    async with location(backend, tmp_path) as where:
+        discord = await run_days(where, [5], len(KEYS) + 1, approve_on={5: 10})
     keys = [m.moment_key for m in discord.in_guild(5)]
     first_cycle = keys[: len(KEYS) + 1]
     assert len(set(first_cycle)) == len(KEYS) + 1

@@ -15,6 +15,8 @@ from bot.database import Database
 from bot.moments.content import Moment
 from bot.moments.runner import MomentsRunner, PostFailure
 from bot.moments.store import MomentsStore
+from bot.shards import ShardPlan, shard_of
+from tests.backends import location, open_at
 from tests.moments_fakes import FakeDiscord
 
 GUILD = 111
@@ -34,13 +36,13 @@ def utc(*args: int) -> datetime:
 class Harness:
     """One 'process': a database connection, a store and a runner task, restartable on the same file."""
 
-    def __init__(self, path: Path, clock: FakeClock, discord: FakeDiscord) -> None:
+    def __init__(self, path: Path | str, clock: FakeClock, discord: FakeDiscord) -> None:
         self.path, self.clock, self.discord = path, clock, discord
         self.db: Database | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def start(self, checkpoint=None, **kwargs) -> MomentsRunner:  # type: ignore[no-untyped-def]
-        self.db = await Database.open(self.path)
+        self.db = await open_at(self.path)
         self.store = MomentsStore(self.db, MOMENTS)
         kwargs.setdefault("finder", self.discord.find)
         self.runner = MomentsRunner(
@@ -74,15 +76,16 @@ class Harness:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Harness]:
+async def env(tmp_path: Path, backend: str) -> AsyncIterator[Harness]:
     clock = FakeClock(utc(2024, 6, 3, 6, 0))
-    h = Harness(tmp_path / "steady.sqlite3", clock, FakeDiscord(clock=clock))
-    yield h
-    await h.close()
+    async with location(backend, tmp_path) as where:
+        h = Harness(where, clock, FakeDiscord(clock=clock))
+        yield h
+        await h.close()
 
 
 async def configure(h: Harness, at: str = "09:00", zone: str = LONDON, guild: int = GUILD) -> None:
-    db = await Database.open(h.path)
+    db = await open_at(h.path)
     h_store = MomentsStore(db, MOMENTS)
     hh, mm = at.split(":")
     await h_store.set_config(guild, CHANNEL + guild, time(int(hh), int(mm)), zone, False, h.clock.now())
@@ -208,7 +211,7 @@ async def test_rate_limit_is_retried_inside_the_catch_up_window_not_recorded_as_
 async def test_two_runners_on_one_database_post_once(env: Harness) -> None:
     await configure(env)
     await env.start()
-    other_db = await Database.open(env.path)
+    other_db = await open_at(env.path)
     other = MomentsRunner(MomentsStore(other_db, MOMENTS), env.clock, env.discord.send)
     other_task = asyncio.create_task(other.run())
     try:
@@ -358,7 +361,7 @@ async def test_stale_claim_is_not_resent_after_six_hours(env: Harness) -> None:
 
 
 async def test_idle_cost_does_not_grow_with_servers(env: Harness) -> None:
-    db = await Database.open(env.path)
+    db = await open_at(env.path)
     store = MomentsStore(db, MOMENTS)
     for g in range(1, 1001):
         await store.set_config(g, 5, time(g % 24, 0), "Asia/Kathmandu", False, env.clock.now())
@@ -381,3 +384,27 @@ async def test_old_post_records_are_pruned_once_a_day(env: Harness) -> None:
     kept = await env.store.records_since(date(2000, 1, 1))
     assert 27 <= len(kept) <= 29, "about four weeks of history is kept"
     assert min(r.local_date for r in kept) >= date(2024, 7, 12) - timedelta(weeks=4)
+
+
+async def test_each_process_schedules_only_its_own_shards(env: Harness) -> None:
+    """Two runners, each owning half the shards: every server posts once, by its owner."""
+    guilds = [(n << 22) + 1 for n in range(8)]
+    for g in guilds:
+        await configure(env, guild=g)
+    plans = [ShardPlan(4, (0, 1)), ShardPlan(4, (2, 3))]
+    await env.start(owns=plans[0].owner())
+    other_db = await open_at(env.path)
+    other = MomentsRunner(MomentsStore(other_db, MOMENTS), env.clock, env.discord.send, owns=plans[1].owner())
+    other_task = asyncio.create_task(other.run())
+    try:
+        await other.settled()
+        await env.at(utc(2024, 6, 3, 8, 0))
+        await other.settled()
+        assert sorted(m.guild_id for m in env.discord.messages) == guilds
+        assert {shard_of(g, 4) for g in env.runner._guilds} <= {0, 1}
+        assert {shard_of(g, 4) for g in other._guilds} <= {2, 3}
+    finally:
+        other_task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await other_task
+        await other_db.close()

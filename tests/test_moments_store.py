@@ -18,10 +18,8 @@ NOW = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MomentsStore]:
-    db = await Database.open(tmp_path / "db.sqlite3")
-    yield MomentsStore(db, load_moments())
-    await db.close()
+async def store(any_db: Database) -> AsyncIterator[MomentsStore]:
+    yield MomentsStore(any_db, load_moments())
 
 
 def test_builtin_content_is_valid_and_varied() -> None:

@@ -62,16 +62,13 @@ async def test_approved_on_day_ten_is_the_very_next_post(tmp_path: Path) -> None
     assert keys.count(keys[10]) == 1
 
 
-async def test_store_reports_the_queue_position(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "db.sqlite3")
-    try:
-        store = MomentsStore(db, BUILTINS)
-        await store.set_config(1, 10, time(9), "UTC", False, NOW)
-        subs = [await store.add_submission(1, 99, f"Shared moment number {i}.", NOW) for i in range(3)]
-        for sub in subs:
-            await store.decide(1, sub.id, True, 7, NOW)
-        assert [await store.queue_position(1, s.key) for s in subs] == [0, 1, 2]
-        peek = await store.peek_next(1)
-        assert peek is not None and peek.key == subs[0].key
-    finally:
-        await db.close()
+async def test_store_reports_the_queue_position(any_db: Database) -> None:
+    db = any_db
+    store = MomentsStore(db, BUILTINS)
+    await store.set_config(1, 10, time(9), "UTC", False, NOW)
+    subs = [await store.add_submission(1, 99, f"Shared moment number {i}.", NOW) for i in range(3)]
+    for sub in subs:
+        await store.decide(1, sub.id, True, 7, NOW)
+    assert [await store.queue_position(1, s.key) for s in subs] == [0, 1, 2]
+    peek = await store.peek_next(1)
+    assert peek is not None and peek.key == subs[0].key

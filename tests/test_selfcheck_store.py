@@ -22,6 +22,7 @@ from bot.selfcheck import machine
 from bot.selfcheck.content import load_selfcheck
 from bot.selfcheck.machine import Outcome, RunState
 from bot.selfcheck.store import SelfCheckStore, delete_user_data, describe_user_data
+from tests.backends import read_elsewhere
 
 CONTENT = load_selfcheck()
 TOTAL = CONTENT.total
@@ -29,10 +30,8 @@ START = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "t.sqlite3")
-    yield database
-    await database.close()
+async def db(any_db: Database) -> AsyncIterator[Database]:
+    yield any_db
 
 
 @pytest.fixture
@@ -68,9 +67,8 @@ async def test_each_answer_is_stored_as_given(store: SelfCheckStore, db: Databas
         assert step.outcome is Outcome.ADVANCED and step.state is not None and step.state.position == q + 1
     assert await _answers(db, run) == {0: 3, 1: 0, 2: 2}
     # Written to disk: another connection sees it straight away.
-    with sqlite3.connect(db.path) as other:
-        assert other.execute("SELECT COUNT(*) FROM selfcheck_answers").fetchone() == (3,)
-        assert other.execute("SELECT position FROM selfcheck_runs").fetchone() == (3,)
+    assert await read_elsewhere(db, "SELECT COUNT(*) FROM selfcheck_answers") == (3,)
+    assert await read_elsewhere(db, "SELECT position FROM selfcheck_runs") == (3,)
 
 
 async def test_one_active_run_per_person_and_resume(store: SelfCheckStore, db: Database) -> None:
@@ -254,7 +252,7 @@ async def test_many_people_at_once_lose_nothing(store: SelfCheckStore, db: Datab
     async def other_feature() -> None:
         for i in range(200):
             await db.execute(
-                "INSERT OR REPLACE INTO guild_settings (guild_id, region) VALUES (?, 'UK')", (i,)
+                "INSERT INTO guild_settings (guild_id, region) VALUES (?, 'UK') ON CONFLICT DO NOTHING", (i,)
             )
 
     await asyncio.gather(*(person(u) for u in plans), other_feature())

@@ -120,8 +120,10 @@ class RunnerPlan:
         catch_up_limit: timedelta = CATCH_UP_LIMIT,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
         finder: Finder | None = None,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         self.store = store
+        self.owns = owns  # None: every server; else only the servers on this process's shards
         self.clock = clock
         self.sender = sender
         self.pacer = pacer
@@ -154,6 +156,11 @@ class RunnerPlan:
         configs = await self.store.active_configs()
         records = await self.store.records_since(since)
         claimed = await self.store.claimed_records()
+        if self.owns is not None:
+            owns = self.owns
+            configs = [c for c in configs if owns(c.guild_id)]
+            records = [r for r in records if owns(r.guild_id)]
+            claimed = [r for r in claimed if owns(r.guild_id)]
         self._guilds = {c.guild_id: _Guild(config=c) for c in configs}
         for r in [*records, *claimed]:
             self._note_record(self._guilds.setdefault(r.guild_id, _Guild(config=None)), r)
@@ -196,6 +203,8 @@ class RunnerPlan:
         unread: set[int] = set()
         for guild_id in ready:
             self._dirty.discard(guild_id)  # before reading: a change made meanwhile dirties it again
+            if self.owns is not None and not self.owns(guild_id):
+                continue
             try:
                 config = await self.store.get_config(guild_id)
                 records = await self.store.records_since(since, guild_id)

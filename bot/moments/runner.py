@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import date, datetime, timedelta
 
+from bot import metrics
 from bot.moments._plan import (
     CLAIM_CHUNK,
     HISTORY_DAYS,
@@ -157,6 +159,7 @@ class MomentsRunner(RunnerPlan):
                         f"{describe_lateness(now - g.due)} late, so it was not resent (to avoid a repeat)."
                     )
                     await self.store.mark_failed(guild_id, g.day, reason, now)
+                    metrics.moment_failed(reason)
                     g.claimed.pop(g.day, None)
                     g.handled.add(g.day)
                     self._plan(guild_id, now)
@@ -171,6 +174,8 @@ class MomentsRunner(RunnerPlan):
                 skips.append((guild_id, g.day, g.due, reason))
         if skips:
             await self.store.record_skipped(skips, now)
+            for *_, reason in skips:
+                metrics.moment_skipped(reason)
             for guild_id, day, _, _ in skips:
                 self._guilds[guild_id].handled.add(day)
                 self._plan(guild_id, now)
@@ -265,7 +270,9 @@ class MomentsRunner(RunnerPlan):
             await self._retry_or_fail(g, record, f"Unexpected error while posting ({type(exc).__name__}).")
             return
         await self._check("after_send", guild_id)
-        await self.store.mark_sent(guild_id, day, message_id, self.clock.now())
+        sent_at = self.clock.now()
+        await self.store.mark_sent(guild_id, day, message_id, sent_at)
+        metrics.moment_sent((sent_at - record.due_at).total_seconds())
         g.claimed.pop(day, None)
         g.handled.add(day)
         await self._check("after_mark", guild_id)
@@ -273,6 +280,7 @@ class MomentsRunner(RunnerPlan):
     async def _failed(self, g: _Guild, record: PostRecord, reason: str) -> None:
         log.info("quiet moment for guild %s on %s not posted: %s", record.guild_id, record.local_date, reason)
         await self.store.mark_failed(record.guild_id, record.local_date, reason, self.clock.now())
+        metrics.moment_failed(reason)
         g.claimed.pop(record.local_date, None)
         g.handled.add(record.local_date)
 
@@ -309,17 +317,11 @@ class MomentsRunner(RunnerPlan):
 
 
 def _with_retry(record: PostRecord, attempts: int, retry_at: datetime, reason: str) -> PostRecord:
-    return PostRecord(
-        guild_id=record.guild_id,
-        local_date=record.local_date,
+    return dataclasses.replace(
+        record,
         state="claimed",
-        due_at=record.due_at,
-        channel_id=record.channel_id,
-        moment_key=record.moment_key,
-        nonce=record.nonce,
         message_id=None,
         reason=reason,
         attempts=attempts,
         next_attempt_at=retry_at,
-        updated_at=record.updated_at,
     )

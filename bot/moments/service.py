@@ -69,12 +69,14 @@ class MomentsService:
         finder: Finder,
         pacer: Pacer,
         ready: Callable[[], Awaitable[object]],
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
-        """Run the runner; if it ever dies of a bug, log it and start a fresh one from the database."""
+        """Run the runner (for the servers ``owns`` accepts: this process's shards); if it ever dies of a
+        bug, log it and start a fresh one from the database."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready(), 60)
         while True:
-            self.runner = MomentsRunner(self.store, self.clock, sender, pacer=pacer, finder=finder)
+            self.runner = MomentsRunner(self.store, self.clock, sender, pacer=pacer, finder=finder, owns=owns)
             try:
                 await self.runner.run()
             except asyncio.CancelledError:

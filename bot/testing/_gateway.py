@@ -22,6 +22,8 @@ class Gateway(World):
         self.port = 0
         self.identifies = 0
         self.resumes = 0
+        self.shard_count = 1  # what GET /gateway/bot recommends
+        self.identified_shards: list[tuple[int, int]] = []
 
     @property
     def api_base(self) -> str:
@@ -32,11 +34,16 @@ class Gateway(World):
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     def dispatch(self, event: str, data: dict[str, Any], app: App | None = None) -> None:
+        """Send an event to the sessions that should hear it: a server's events only to the shard that
+        server is on, ``(guild_id >> 22) % shard_count``; events outside servers (DMs) to shard 0."""
+        raw = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+        guild_id = int(raw) if raw is not None else None
         for token, sockets in self._sockets.items():
             if app is not None and token != app.token:
                 continue
             for conn, session in sockets:
-                session.send(conn, event, data)
+                if session.hears(guild_id):
+                    session.send(conn, event, data)
 
     def connected(self, app: App | None = None) -> bool:
         return bool(self._sockets.get((app or self.app).token))
@@ -63,7 +70,12 @@ class Gateway(World):
                         await conn.close(code=4004, message=b"Authentication failed.")
                         break
                     self.identifies += 1
-                    session = Session(f"s{snowflake()}", app)
+                    shard_id, shard_count = (int(x) for x in (d.get("shard") or (0, 1)))
+                    if not 0 <= shard_id < shard_count:
+                        await conn.close(code=4010, message=b"Invalid shard.")
+                        break
+                    self.identified_shards.append((shard_id, shard_count))
+                    session = Session(f"s{snowflake()}", app, (shard_id, shard_count))
                     self._sessions[session.id] = session
                     self._sockets.setdefault(token, []).append((conn, session))
                     ready = {
@@ -71,11 +83,11 @@ class Gateway(World):
                         "user": app.user.payload(),
                         "session_id": session.id,
                         "resume_gateway_url": self.gateway_url,
-                        "shard": [0, 1],
+                        "shard": [shard_id, shard_count],
                         "guilds": [
                             {"id": str(g), "unavailable": True}
                             for g in self.guilds
-                            if g not in self.left_guilds
+                            if g not in self.left_guilds and session.hears(g)
                         ],
                         "application": {"id": str(app.id), "flags": 0},
                         "private_channels": [],
@@ -86,7 +98,7 @@ class Gateway(World):
                     }
                     session.send(conn, "READY", ready)
                     for guild in self.guilds.values():
-                        if guild.id not in self.left_guilds:
+                        if guild.id not in self.left_guilds and session.hears(guild.id):
                             session.send(conn, "GUILD_CREATE", self.guild_payload(guild, app))
                     self.ready_events[token].set()
                 elif op == 6:
@@ -192,11 +204,19 @@ class Conn:
 class Session:
     """One gateway session: its sequence and the events sent, for RESUME."""
 
-    def __init__(self, session_id: str, app: App) -> None:
+    def __init__(self, session_id: str, app: App, shard: tuple[int, int] = (0, 1)) -> None:
         self.id = session_id
         self.app = app
+        self.shard = shard
         self.seq = 0
         self.sent: list[dict[str, Any]] = []
+
+    def hears(self, guild_id: int | None) -> bool:
+        """This session's shard carries that server (None: DMs, which Discord sends to shard 0)."""
+        shard_id, shard_count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (guild_id >> 22) % shard_count == shard_id
 
     def send(self, conn: Conn, event: str, data: dict[str, Any]) -> None:
         self.seq += 1

@@ -84,6 +84,7 @@ class Rest(Faults):
     def _routes(self) -> list[tuple[str, str, Callable[..., Awaitable[Any]]]]:
         return [
             (r"/users/@me", "GET", self._me),
+            (r"/gateway/bot", "GET", self._gateway_bot),
             (r"/oauth2/applications/@me", "GET", self._app_info),
             (r"/applications/(\d+)/commands", "PUT", self._put_commands),
             (r"/applications/(\d+)/commands", "GET", self._get_commands),
@@ -106,6 +107,12 @@ class Rest(Faults):
             (r"/guilds/(\d+)", "GET", self._get_guild),
             (r"/users/(\d+)", "GET", self._get_user),
         ]
+
+    async def _gateway_bot(self, request: web.Request, body: Any) -> Any:
+        """The recommended shard count, as Discord gives it to a bot that asks."""
+        self._app_for(request)
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
 
     async def _me(self, request: web.Request, body: Any) -> Any:
         return self._app_for(request).user.payload()

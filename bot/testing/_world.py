@@ -34,6 +34,13 @@ def snowflake(at: datetime | None = None) -> int:
     return ((ms - DISCORD_EPOCH_MS) << 22) | (next(_ids) % (1 << 22))
 
 
+def snowflake_on_shard(shard_id: int, shard_count: int) -> int:
+    """A fresh snowflake whose ``(id >> 22) % shard_count`` is ``shard_id``."""
+    value = snowflake()
+    ms = value >> 22
+    return ((ms - ms % shard_count + shard_id) << 22) | (value & ((1 << 22) - 1))
+
+
 def snowflake_time(value: int) -> datetime:
     return datetime.fromtimestamp(((value >> 22) + DISCORD_EPOCH_MS) / 1000, UTC)
 
@@ -177,8 +184,16 @@ class World:
             guild.members.setdefault(user.id, [])
         return user
 
-    def add_guild(self, name: str, channels: tuple[str, ...] = ("general", "quiet-moments")) -> Guild:
-        guild = Guild(snowflake(), name, owner_id=self.admin.id, admin_role=snowflake(), bot_role=snowflake())
+    def add_guild(
+        self,
+        name: str,
+        channels: tuple[str, ...] = ("general", "quiet-moments"),
+        *,
+        shard: tuple[int, int] | None = None,
+    ) -> Guild:
+        """A server the bot is in; ``shard=(id, count)`` picks an id that Discord routes to that shard."""
+        guild_id = snowflake() if shard is None else snowflake_on_shard(*shard)
+        guild = Guild(guild_id, name, owner_id=self.admin.id, admin_role=snowflake(), bot_role=snowflake())
         for channel_name in channels:
             channel = Channel(snowflake(), channel_name, guild_id=guild.id)
             guild.channels[channel.id] = channel

@@ -48,9 +48,13 @@ async def start_bot(
     data_dir: Path = DATA_DIR,
     app: App | None = None,
     dev_guild_id: int | None = None,
+    shard_count: int | None = None,
+    shard_ids: tuple[int, ...] | None = None,
+    database_url: str | None = None,
+    metrics_address: tuple[str, int] | None = None,
 ) -> RunningBot:
-    """Start SteadyBot against ``server`` and return once it is ready."""
-    from bot.client import SteadyBot
+    """Start SteadyBot (sharded when ``shard_count`` is given) against ``server``; return once ready."""
+    from bot.client import bot_class
 
     app = app or server.app
     point_discord_at(server)
@@ -60,8 +64,12 @@ async def start_bot(
         api_base=server.api_base,
         gateway_url=server.gateway_url,
         dev_guild_id=dev_guild_id,
+        database_url=database_url,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        metrics_address=metrics_address,
     )
-    bot = SteadyBot(settings, clock=clock, data_dir=data_dir, guild_ready_timeout=0.05)
+    bot = bot_class(settings)(settings, clock=clock, data_dir=data_dir, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(app.token))
     waiter = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, waiter}, timeout=20, return_when=asyncio.FIRST_COMPLETED)

@@ -57,7 +57,7 @@ class QuietMoments(commands.Cog):
         self.moments = load_moments(bot.data_dir / "quiet_moments.toml")
         self.zones = load_zone_aliases(bot.data_dir / "timezones.toml")
         self.service: MomentsService | None = None
-        self.pacer = Pacer(POST_RATE)
+        self.pacer = Pacer(bot.shard_plan.post_rate(POST_RATE))  # this process's share of the 50/s
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -70,7 +70,9 @@ class QuietMoments(commands.Cog):
         self.service = MomentsService(MomentsStore(self.bot.db, self.moments), self.bot.clock)
         self.bot.add_dynamic_items(ReviewButton)
         poster = Poster(self.bot, self.pacer)
-        supervise = self.service.supervise(poster.send, poster.find, self.pacer, self.bot.wait_until_ready)
+        supervise = self.service.supervise(
+            poster.send, poster.find, self.pacer, self.bot.wait_until_ready, self.bot.shard_plan.owner()
+        )
         self._task = asyncio.create_task(supervise, name="quiet-moments-runner")
 
     async def cog_unload(self) -> None:
