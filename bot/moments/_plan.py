@@ -26,6 +26,7 @@ RATE_LIMIT_RETRY = timedelta(minutes=10)
 NONCE_TRUST = timedelta(minutes=2)
 LOOK_BACK_SLACK = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=1)
+RELOAD_RETRY = timedelta(minutes=1)  # a server's settings that could not be read are read again this soon
 CLAIM_CHUNK = 100
 HISTORY_DAYS = 3
 POST_HISTORY = timedelta(weeks=4)  # post records older than this are pruned, once a day
@@ -199,19 +200,28 @@ class RunnerPlan:
             return
         now = self.clock.now()
         since = (now - timedelta(days=HISTORY_DAYS)).date()
+        unread: set[int] = set()
         for guild_id in ready:
-            self._dirty.discard(guild_id)
+            self._dirty.discard(guild_id)  # before reading: a change made meanwhile dirties it again
             if self.owns is not None and not self.owns(guild_id):
                 continue
-            config = await self.store.get_config(guild_id)
+            try:
+                config = await self.store.get_config(guild_id)
+                records = await self.store.records_since(since, guild_id)
+            except Exception:
+                # Not forgotten (a new server would never be planned), nor in the way of the others.
+                log.exception("could not read guild %s's quiet moments settings; will try again", guild_id)
+                unread.add(guild_id)
+                continue
             g = _Guild(config=config if config and not config.paused else None)
-            for r in await self.store.records_since(since, guild_id):
+            for r in records:
                 self._note_record(g, r)
             old = self._guilds.get(guild_id)
             if old is not None:
                 g.seq = old.seq
             self._guilds[guild_id] = g
             self._plan(guild_id, now)
+        self._dirty |= unread
 
     def _plan(self, guild_id: int, now: datetime) -> None:
         """Push the server's next action on the heap (older heap entries for it become stale)."""
@@ -257,7 +267,7 @@ class RunnerPlan:
 
     async def _sleep(self, until: datetime | None) -> None:
         now = self.clock.now()
-        cap = now + MAX_SLEEP
+        cap = now + (RELOAD_RETRY if self._dirty - self._in_flight else MAX_SLEEP)
         target = cap if until is None else min(until, cap)
         self._sleep_target = target
         if self._wake.is_set() or target <= now:

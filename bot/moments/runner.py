@@ -127,6 +127,22 @@ class MomentsRunner(RunnerPlan):
         assert self._tg is not None
         now = self.clock.now()
         fresh: list[tuple[int, date, datetime]] = []
+        try:
+            await self._dispatch_popped(guild_ids, now, fresh)
+        except Exception:
+            # Popped from the heap but neither under way nor planned again: read back on the next round;
+            # those already marked in flight are claimed and sent all the same.
+            self._dirty.update(g for g in guild_ids if g not in self._in_flight)
+            if fresh:
+                self._tg.create_task(self._claim_and_send(fresh))
+            raise
+        if fresh:
+            self._tg.create_task(self._claim_and_send(fresh))
+
+    async def _dispatch_popped(
+        self, guild_ids: list[int], now: datetime, fresh: list[tuple[int, date, datetime]]
+    ) -> None:
+        assert self._tg is not None
         skips: list[tuple[int, date, datetime, str]] = []
         for guild_id in guild_ids:
             g = self._guilds[guild_id]
@@ -163,8 +179,6 @@ class MomentsRunner(RunnerPlan):
             for guild_id, day, _, _ in skips:
                 self._guilds[guild_id].handled.add(day)
                 self._plan(guild_id, now)
-        if fresh:
-            self._tg.create_task(self._claim_and_send(fresh))
 
     async def _claim_and_send(self, items: list[tuple[int, date, datetime]]) -> None:
         assert self._tg is not None

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from discord.ext.commands import Bot
+
 from bot.content import DATA_DIR
+from bot.moments.runner import MomentsRunner
 from bot.sandbox._parts import (
     CHANNELS,
     GUILD_NAME,
@@ -52,6 +56,7 @@ QUIET = 0.15
 STEP_QUIET = 0.02
 MAX_STEP = timedelta(hours=1)
 MIN_STEP = timedelta(minutes=1)
+RUNNER_SETTLE = 10.0  # seconds; the quiet-moments runner's claim and send, even on a loaded machine
 WAIT = {"name": "wait", "options": [{"name": "for", "type": STRING}]}
 
 
@@ -213,6 +218,7 @@ class Sandbox(Reading):
         start = self.clock.now()
         target = start + parse_duration(text)
         stopped = False
+        await self._runner_settled()  # a runner just woken by /config has planned its next wake-up
         while self.clock.now() < target:
             if stop is not None and stop.is_set():
                 stopped = True
@@ -361,12 +367,24 @@ class Sandbox(Reading):
     async def _settle_clock(self, sleepers: int) -> None:
         """After the clock moves: wait until everyone it woke is asleep again and the bot is quiet."""
         loop = asyncio.get_running_loop()
+        await self._runner_settled()
         deadline = loop.time() + 2
         while loop.time() < deadline:
             await self._quiet(STEP_QUIET)
             now = self.clock.now()
             if len(self.clock.waiting) >= sleepers and all(w > now for w in self.clock.waiting):
                 return
+
+    async def _runner_settled(self) -> None:
+        """Wait until the quiet-moments runner has handled what it was woken for (a /config, a clock move)
+        and its posts are sent and recorded, so it sleeps until its next instant and /wait can read it.
+        Its in-flight posts don't hold the runner's own sleep, so the clock waiters alone can't tell."""
+        bot = self.running.bot if self.running is not None else None
+        cog = bot.get_cog("QuietMoments") if isinstance(bot, Bot) else None
+        runner = getattr(cog, "runner", None)
+        if isinstance(runner, MomentsRunner):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(runner.settled(RUNNER_SETTLE), RUNNER_SETTLE)
 
     def _flush(self) -> list[Shown]:
         """The messages touched since the last flush, each once, in first-touched order, as they are now."""
