@@ -49,8 +49,8 @@ _translated: dict[str, tuple[str, bool]] = {}
 def translate(sql: str) -> tuple[str, bool]:
     """SQLite-flavoured SQL as the stores write it -> (PostgreSQL SQL, whether it returns rows).
 
-    ``?`` becomes ``$1, $2...`` (outside string literals), ``rowid`` becomes ``ctid``, and an INSERT into
-    a table with a generated key returns that key."""
+    ``?`` becomes ``$1, $2...`` (outside string literals), and an INSERT into a table with a generated
+    key returns that key."""
     cached = _translated.get(sql)
     if cached is not None:
         return cached
@@ -60,7 +60,6 @@ def translate(sql: str) -> tuple[str, bool]:
         if index % 2:  # a string literal
             out.append(part)
             continue
-        part = re.sub(r"\browid\b", "ctid", part, flags=re.IGNORECASE)
         pieces = part.split("?")
         text = pieces[0]
         for piece in pieces[1:]:

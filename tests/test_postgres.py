@@ -13,11 +13,11 @@ from bot.postgres import PG_MIGRATIONS_DIR, PostgresDatabase, translate
 from tests.backends import fresh_schema
 
 
-def test_translate_placeholders_rowid_and_generated_keys() -> None:
+def test_translate_placeholders_and_generated_keys() -> None:
     sql, rows = translate("SELECT * FROM t WHERE a = ? AND b = '?' AND c = ?")
     assert sql == "SELECT * FROM t WHERE a = $1 AND b = '?' AND c = $2" and rows
-    sql, rows = translate("DELETE FROM moment_posts WHERE rowid IN (SELECT rowid FROM moment_posts LIMIT ?)")
-    assert "ctid" in sql and "rowid" not in sql and not rows
+    sql, rows = translate("DELETE FROM moment_posts WHERE local_date < ?")
+    assert sql == "DELETE FROM moment_posts WHERE local_date < $1" and not rows
     sql, rows = translate("INSERT INTO moment_submissions (guild_id) VALUES (?)")
     assert sql.endswith("RETURNING id") and rows
 

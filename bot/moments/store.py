@@ -118,7 +118,8 @@ class MomentsStore(SubmissionsStore):
         while True:
             async with self.db.transaction() as conn:
                 cur = await conn.execute(
-                    "DELETE FROM moment_posts WHERE rowid IN (SELECT rowid FROM moment_posts"
+                    "DELETE FROM moment_posts WHERE (guild_id, local_date) IN"
+                    " (SELECT guild_id, local_date FROM moment_posts"
                     " WHERE local_date < ? AND state != 'claimed'"
                     " AND (moment_key IS NULL OR moment_key NOT LIKE 'sub:%') LIMIT ?)",
                     (before.isoformat(), batch),
