@@ -36,7 +36,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.selfcheck import load_selfcheck  # noqa: E402
-from bot.testing import BotProcess, DiscordServer, InteractionResult, User, buttons_of  # noqa: E402
+from bot.testing import (  # noqa: E402
+    BotProcess,
+    DiscordServer,
+    InteractionResult,
+    User,
+    buttons_of,
+    collector_held,
+    pinned,
+    split_cores,
+)
+
+CORES = split_cores()
+BOT_CORES = CORES[1] if CORES is not None else None
 
 BARE_ID = "bare:press"
 BARE_BOT = """
@@ -87,10 +99,11 @@ async def _measure(
 ) -> None:
     """Run every person at once, timing the whole and the CPU both sides spent."""
     bot_cpu, server_cpu, started = _cpu_of(pid), time.process_time(), time.perf_counter()
-    await asyncio.gather(*(person(u) for u in users))
-    phase.seconds = time.perf_counter() - started
-    phase.bot_cpu = _cpu_of(pid) - bot_cpu
-    phase.server_cpu = time.process_time() - server_cpu
+    with collector_held():
+        await asyncio.gather(*(person(u) for u in users))
+        phase.seconds = time.perf_counter() - started
+        phase.bot_cpu = _cpu_of(pid) - bot_cpu
+        phase.server_cpu = time.process_time() - server_cpu
 
 
 async def _click(
@@ -114,7 +127,7 @@ async def steady_phase(server: DiscordServer, users: list[User], workdir: Path, 
     rng = random.Random(2024)
     plans = {u.id: [rng.randint(0, 3) for _ in range(content.total)] for u in users}
     db_path = workdir / "steady.sqlite3"
-    bot = BotProcess(server, db_path)
+    bot = BotProcess(server, db_path, cores=BOT_CORES)
     phase = Phase()
     await bot.start(timeout=60)
     try:
@@ -163,7 +176,14 @@ async def bare_phase(server: DiscordServer, users: list[User], clicks: int, thin
         DISCORD_TOKEN=app.token, DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url
     )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", BARE_BOT, BARE_ID, env=env, cwd=str(ROOT), stderr=asyncio.subprocess.PIPE
+        sys.executable,
+        "-c",
+        BARE_BOT,
+        BARE_ID,
+        env=env,
+        cwd=str(ROOT),
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=pinned(BOT_CORES),
     )
     phase = Phase()
     try:
@@ -259,6 +279,9 @@ async def main() -> int:
         parser.error("--rounds must be at least 5: a median of fewer rounds is not steady")
     total = load_selfcheck().total
     clicks = args.users * total
+    if CORES is not None:
+        os.sched_setaffinity(0, CORES[0])
+        print(f"local Discord and clients on core {min(CORES[0])}, each bot in turn on core {min(CORES[1])}")
     server = DiscordServer()
     users = [server.add_user(f"person{i}") for i in range(args.users)]
     await server.start()

@@ -359,12 +359,16 @@ def load_care(path: Path | None = None, *, with_model: bool = True) -> CareDetec
 
 
 _current: CareDetector | None = None
+_readings: dict[str, Reading] = {}
+READINGS_KEPT = 4096
+READING_KEPT_MAX = 200  # characters: questions and keystrokes are remembered, long shared texts are not
 
 
 def use(detector: CareDetector) -> None:
     """Set the detector ``read`` uses; the bot loads it at start, so a broken file stops start-up."""
     global _current
     _current = detector
+    _readings.clear()
 
 
 def default_detector() -> CareDetector:
@@ -375,5 +379,13 @@ def default_detector() -> CareDetector:
 
 
 def read(text: str) -> Reading:
-    """The one call the cogs make."""
-    return default_detector().read(text)
+    """The one call the cogs make. Readings of texts seen lately come from memory: autocomplete sends the
+    same words again and again, and /faq then sends them once more."""
+    found = _readings.get(text)
+    if found is None:
+        found = default_detector().read(text)
+        if len(text) <= READING_KEPT_MAX:
+            if len(_readings) >= READINGS_KEPT:
+                _readings.clear()
+            _readings[text] = found
+    return found

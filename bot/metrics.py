@@ -46,6 +46,17 @@ DB_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
     registry=REGISTRY,
 )
+_DONE: dict[str, Any] = {}
+
+
+def command_done(name: str) -> None:
+    """Count a command answered without error; each command's counter is looked up once, not per call."""
+    counter = _DONE.get(name)
+    if counter is None:
+        counter = _DONE[name] = INTERACTIONS.labels(name, "ok")
+    counter.inc()
+
+
 LATE_AFTER_SECONDS = 300.0  # a post sent more than five minutes after its time counts as late
 
 # Failure reasons are sentences for moderators; metrics keep only their kind.

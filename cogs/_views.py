@@ -4,32 +4,17 @@ error path every button and select shares."""
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.client import send_ephemeral
+from bot.client import SOMETHING_WRONG, component_failed
 
-log = logging.getLogger("steady.components")
+__all__ = ["COLOUR", "SOMETHING_WRONG", "ButtonRow", "Guarded", "component_failed", "find_cog"]
+
 COLOUR = discord.Colour.teal()  # every embed Steady sends
-SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, please try again."
-
-
-async def component_failed(interaction: discord.Interaction, error: BaseException) -> None:
-    """A button or select failed (a database or Discord error): log ids only, answer privately."""
-    data: dict[str, Any] = dict(interaction.data or {})
-    custom_id = data.get("custom_id", "?")
-    log.error(
-        "component %s failed (user %s, guild %s)",
-        str(custom_id).split(":")[:2],
-        interaction.user.id,
-        interaction.guild_id,
-        exc_info=error,
-    )
-    await send_ephemeral(interaction, SOMETHING_WRONG)
 
 
 def find_cog(client: discord.Client, name: str) -> Any:
@@ -66,12 +51,15 @@ class Guarded:
 
 
 class ButtonRow(discord.ui.View):
-    """Holds only DynamicItems. discord.py gives a view on an ephemeral reply a 15-minute timeout, and when
-    a view that mixes dynamic and plain items expires it unregisters the dynamic templates bot-wide; a
-    fully dynamic view unregisters nothing, so every button keeps working."""
+    """Holds only DynamicItems, whose templates each cog registers bot-wide, so the view itself never has
+    to listen: it starts finished, and discord.py neither stores it nor starts a timeout task per message
+    (a 15-minute timer for every ephemeral reply otherwise). A finished row is never changed by sending,
+    so one can be built once and sent many times."""
 
     def __init__(self, *items: discord.ui.DynamicItem[Any]) -> None:
+        self._rendered: list[dict[str, Any]] | None = None
         super().__init__(timeout=None)
+        self.stop()
         for item in items:
             self.add_item(item)
 
@@ -79,4 +67,21 @@ class ButtonRow(discord.ui.View):
         if not isinstance(item, discord.ui.DynamicItem):
             raise TypeError("ButtonRow holds only DynamicItem buttons")
         super().add_item(item)
+        self._rendered = None
         return self
+
+    def remove_item(self, item: discord.ui.Item[Any]) -> ButtonRow:
+        super().remove_item(item)
+        self._rendered = None
+        return self
+
+    def clear_items(self) -> ButtonRow:
+        super().clear_items()
+        self._rendered = None
+        return self
+
+    def to_components(self) -> list[dict[str, Any]]:
+        """Rendered once, not on every send of a row that is sent many times."""
+        if self._rendered is None:
+            self._rendered = super().to_components()
+        return self._rendered

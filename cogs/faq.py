@@ -187,7 +187,9 @@ def message_link(sent: object, guild_id: int | None, channel_id: int) -> str | N
 
 
 class Faq(commands.Cog):
-    """Holds the built-in entries and every server's own entries in memory; commands read no disk."""
+    """Holds the built-in entries and every server's own entries in memory; commands read no disk.
+    Each index also remembers the embeds and button rows it answered with, so a repeated answer is sent
+    as built the first time (the memory goes with the index when a server's entries change)."""
 
     stores_user_data = False
 
@@ -220,9 +222,8 @@ class Faq(commands.Cog):
         guild_id = interaction.guild_id
         index = self.catalog.index_for(guild_id)
         if question is None or not question.strip():
-            await interaction.response.send_message(
-                embed=index_embed(list(index.entries)), ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            embed = index.remember(("index embed", ""), lambda: index_embed(list(index.entries)))
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
             return
         result = self.catalog.match(question, guild_id)
         reading = read_question(question)
@@ -235,23 +236,34 @@ class Faq(commands.Cog):
             await send_care_reply(interaction, reading, answer=answer, extra=extra)
             return
         if result.entry is None:
+            nearest = [s.entry for s in result.closest]
+            view = index.remember(
+                ("closest view", " ".join(e.key for e in nearest)), lambda: topic_view(nearest)
+            )
             await interaction.response.send_message(
                 unsure_text(result.score > 0),
                 ephemeral=True,
-                **with_view(topic_view([s.entry for s in result.closest])),
+                **with_view(view),
                 allowed_mentions=NO_PINGS,
             )
             return
         entry = result.entry
-        private = answer_privately(entry)
+        embed, view, private = index.remember(
+            ("answer", entry.key),
+            lambda: (
+                answer_embed(entry),
+                related_view(self.catalog, entry, guild_id),
+                answer_privately(entry),
+            ),
+        )
         channel_id = interaction.channel_id if guild_id is not None else None
         now = self.bot.clock.now()
         earlier = None if private or channel_id is None else self.recent.earlier(channel_id, entry.key, now)
         sent = await interaction.response.send_message(
             earlier_text(earlier.link) if earlier is not None else None,
-            embed=answer_embed(entry),
+            embed=embed,
             ephemeral=private or earlier is not None,
-            **with_view(related_view(self.catalog, entry, guild_id)),
+            **with_view(view),
             allowed_mentions=NO_PINGS,
         )
         if not private and earlier is None and channel_id is not None:

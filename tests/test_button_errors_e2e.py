@@ -46,3 +46,22 @@ async def test_discord_error_in_a_button_gets_the_shared_private_reply(
         await discord_server.click(message, "steady:mydata:no", user=discord_server.member)
     ).wait()
     assert result.ephemeral and text_of(result.data) == SOMETHING_WRONG
+
+
+async def test_database_error_in_a_self_check_click_gets_the_shared_private_reply(
+    discord_server: DiscordServer, steady: RunningBot, guild: Guild, db_path: Path
+) -> None:
+    """Self-check buttons are click routes, not DynamicItems; they share the same error path."""
+    member = discord_server.member
+    await (await discord_server.slash("selfcheck", user=member, guild=guild)).final(timeout=15)
+    await discord_server.wait_for(lambda: bool(discord_server.dm_messages(member)))
+    message = discord_server.dm_messages(member)[-1]
+    first = buttons_of(message)[0]["custom_id"]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("ALTER TABLE selfcheck_answers RENAME TO selfcheck_answers_away")
+    failed = await (await discord_server.click(message, first, user=member)).wait()
+    assert failed.ephemeral and text_of(failed.data) == SOMETHING_WRONG
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("ALTER TABLE selfcheck_answers_away RENAME TO selfcheck_answers")
+    again = await (await discord_server.click(message, first, user=member)).wait()
+    assert again.type == 7 and "Question 2" in text_of(again.data)

@@ -129,3 +129,17 @@ def test_shipped_word_model_is_trained_from_the_cases() -> None:
     """Editing the cases without retraining (`python -m bot.care_model`) would leave the model stale."""
     model = train(training_cases(), load_care(with_model=False).plain_words)
     assert (DATA_DIR / "care_model.toml").read_text(encoding="utf-8") == dump_model(model)
+
+
+def test_readings_of_short_texts_are_remembered_and_long_ones_are_not() -> None:
+    """Autocomplete and /faq read the same words again and again; a long shared text is read once."""
+    from bot import care as care_module
+
+    care_module.use(care_module.default_detector())
+    question = "i can't keep going like this"
+    first = care_module.read(question)
+    assert first.concern is care_module.Concern.SELF
+    assert care_module.read(question) is first
+    long_text = "A long day on the unit, and the night shift was kind to me. " * 10
+    care_module.read(long_text)
+    assert question in care_module._readings and long_text not in care_module._readings

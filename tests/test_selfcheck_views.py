@@ -30,7 +30,7 @@ def _buttons(view: Any) -> list[dict[str, Any]]:
 
 
 def _route(custom_id: str) -> type:
-    matches = [cls for cls in BUTTONS if cls.__discord_ui_compiled_template__.fullmatch(custom_id)]
+    matches = [cls for cls in BUTTONS if cls.pattern.fullmatch(custom_id)]
     assert len(matches) == 1, (custom_id, matches)
     return matches[0]
 
@@ -83,4 +83,4 @@ def test_result_fits_discord_and_offers_a_retake(cog: SelfCheck, answers: list[i
 
 def test_templates_do_not_overlap_and_reject_junk() -> None:
     for junk in ["selfcheck:a:1:2", "selfcheck:a:x:1:1", "selfcheck:a:1:1:10", "selfcheck:b:1", "faq:1"]:
-        assert not any(cls.__discord_ui_compiled_template__.fullmatch(junk) for cls in BUTTONS)
+        assert not any(cls.pattern.fullmatch(junk) for cls in BUTTONS)

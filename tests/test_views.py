@@ -48,5 +48,19 @@ def test_every_persistent_component_shares_the_one_error_path() -> None:
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, discord.ui.DynamicItem) and cls is not discord.ui.DynamicItem
     }
-    assert len(items) >= 6
+    assert len(items) >= 5
     assert [cls.__name__ for cls in items if not issubclass(cls, Guarded)] == []
+
+
+async def test_a_button_row_starts_finished_and_renders_once() -> None:
+    """discord.py stores (and starts a timer for) every unfinished view it sends; a row of DynamicItems
+    needs neither, and a row sent many times is rendered once, again only after it changes."""
+    row = ButtonRow(TopicButton("education", "Education"))
+    assert row.is_finished()
+    first = row.to_components()
+    assert row.to_components() is first
+    row.add_item(TopicButton("pay", "Pay"))
+    assert [b["custom_id"] for b in row.to_components()[0]["components"]] == [
+        "steady:faq:education",
+        "steady:faq:pay",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class FaqIndex:
         entry_words: list[set[str]] = [set() for _ in self.entries]
         for i, entry in enumerate(self.entries):
             for text in (entry.title, *entry.phrasings):
-                words = tuple(content_words(text))
+                words = content_words(text)
                 if not words and not normalise(text):
                     continue
                 self._entry_docs[i].append(len(self._docs))
@@ -123,6 +124,8 @@ class FaqIndex:
             for cut in range(3, len(w)):
                 self._prefixes.setdefault(w[:cut], []).append(w)
         self._texts: list[str] = [doc.text for doc in self._docs]
+        self._doc_entry: list[int] = [doc.entry for doc in self._docs]
+        self._doc_total: list[float] = [doc.total for doc in self._docs]
         self._position: dict[str, int] = {e.key: i for i, e in enumerate(self.entries)}
         self._title_words: list[frozenset[str]] = [frozenset(content_words(e.title)) for e in self.entries]
         self._one_word: list[frozenset[str]] = [frozenset() for _ in self.entries]
@@ -200,27 +203,30 @@ class FaqIndex:
                 for e, sim in best_in_entry.items():
                     explained[e] += weight * sim
             covered: dict[int, float] = {}
+            word_docs = self._word_docs
             for other, sim in word_sim.items():
-                for d in self._word_docs[other]:
-                    covered[d] = covered.get(d, 0.0) + self._weight(other) * sim
+                amount = self._weight(other) * sim
+                for d in word_docs[other]:
+                    covered[d] = covered.get(d, 0.0) + amount
             qa, da = (TYPING_QA, 1 - TYPING_QA) if typing else (MATCH_QA, 1 - MATCH_QA)
             # A query of only very common words ("tech", "job") says too little to pick one answer.
             vagueness = min(1.0, matched_weight / VAGUE_WEIGHT)
-            coverage: dict[int, float] = {}
+            # An entry scores by its best-covered phrasing (the score grows with coverage).
+            best_cover: dict[int, float] = {}
             support = [0] * n
+            doc_entry, doc_total = self._doc_entry, self._doc_total
             for d, amount in covered.items():
-                doc = self._docs[d]
-                dc = amount / (amount + LENIENCY * (doc.total - amount)) if doc.total else 0.0
-                coverage[d] = dc
+                total = doc_total[d]
+                dc = amount / (amount + LENIENCY * (total - amount)) if total else 0.0
+                e = doc_entry[d]
+                if dc > best_cover.get(e, -1.0):
+                    best_cover[e] = dc
                 if dc >= 0.5:
-                    support[doc.entry] += 1
-            for d, dc in coverage.items():
-                e = self._docs[d].entry
+                    support[e] += 1
+            for e, dc in best_cover.items():
                 qc = explained[e] / weight_total
                 bonus = 1 + SUPPORT_BONUS * min(max(support[e] - 1, 0), 3)
-                score = min(100.0, 100.0 * (qc**qa) * (dc**da) * bonus * vagueness)
-                if score > result[e]:
-                    result[e] = score
+                result[e] = min(100.0, 100.0 * (qc**qa) * (dc**da) * bonus * vagueness)
         text = normalise(query)
         if len(text) >= 8:
             for _, score, d in process.extract(
@@ -251,10 +257,12 @@ class FaqIndex:
     ) -> list[Scored]:
         """Entries best first (ties in file order), only those scoring at least ``floor``."""
         scores = self.scores(query, typing=typing)
-        candidates = [i for i in range(len(scores)) if scores[i] >= floor]
-        order = heapq.nsmallest(
-            limit if limit is not None else len(candidates), candidates, key=lambda i: (-scores[i], i)
-        )
+        scored = [(-s, i) for i, s in enumerate(scores) if s > 0.0 and s >= floor]
+        order = [i for _, i in (heapq.nsmallest(limit, scored) if limit is not None else sorted(scored))]
+        if floor <= 0.0 and (limit is None or len(order) < limit):
+            # Entries scoring nothing come after the rest, in file order, as far as the limit allows.
+            zeros = (i for i, s in enumerate(scores) if s <= 0.0)
+            order += list(zeros) if limit is None else list(itertools.islice(zeros, limit - len(order)))
         return [Scored(self.entries[i], round(scores[i], 1)) for i in order]
 
     def remember(self, key: tuple[str, str], compute: Callable[[], _T]) -> _T:
@@ -267,9 +275,12 @@ class FaqIndex:
         return found
 
     def clear_caches(self) -> None:
-        """Forget remembered words and answers (benchmarks use this to time every query in full)."""
+        """Forget remembered words and answers, and the text helpers' memory (benchmarks use this to time
+        every query in full)."""
         self._word_cache.clear()
         self._answers.clear()
+        content_words.cache_clear()
+        normalise.cache_clear()
 
     @property
     def topics(self) -> list[FaqEntry]:

@@ -81,10 +81,13 @@ def expand_field_words(text: str) -> str:
     return " ".join(_FIELD_WORDS.get(w, w) for w in normalise(text).split())
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case words without accents, single-spaced; apostrophes vanish so "what's" == "whats"."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if not text.isascii():  # plain ASCII has no accents to take off
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("'", "").replace("\u2019", "")
     return " ".join(_WORD_RE.findall(text))
 
@@ -118,8 +121,10 @@ _SAME = {
 }
 
 
-def content_words(text: str) -> list[str]:
-    """The topic-bearing words of a text, stemmed, in order, without repeats."""
+@functools.lru_cache(maxsize=8192)
+def content_words(text: str) -> tuple[str, ...]:
+    """The topic-bearing words of a text, stemmed, in order, without repeats (remembered: matching a
+    question reads them twice, and the same questions come back)."""
     words: list[str] = []
     for word in expand_field_words(text).split():
         if word in STOPWORDS:
@@ -129,7 +134,7 @@ def content_words(text: str) -> list[str]:
             continue
         if root not in words:
             words.append(root)
-    return words
+    return tuple(words)
 
 
 _FILLER_TYPO_TEXT = "what how why where when who which does the you your can are"

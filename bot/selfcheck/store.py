@@ -229,8 +229,12 @@ def _apply(conn: sqlite3.Connection, op: _Op, content: SelfCheckContent) -> Step
 
 def _load(conn: sqlite3.Connection, run_id: int) -> RunState | None:
     row = conn.execute("SELECT * FROM selfcheck_runs WHERE run_id = ?", (run_id,)).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _state_of(conn, row)
+
+
+def _state_of(conn: sqlite3.Connection, row: sqlite3.Row) -> RunState:
+    """The run in ``row`` (a whole ``selfcheck_runs`` row) with its answers."""
+    run_id = row["run_id"]
     answers: list[int | None] = [None] * row["question_count"]
     for index, value in conn.execute(
         "SELECT question_index, value FROM selfcheck_answers WHERE run_id = ?", (run_id,)
@@ -243,9 +247,7 @@ def _load(conn: sqlite3.Connection, run_id: int) -> RunState | None:
 
 def _check(conn: sqlite3.Connection, user_id: int, run_id: int, content: SelfCheckContent) -> RunState | Step:
     """The run a button points at, or the Step explaining why it can no longer be used."""
-    row = conn.execute(
-        "SELECT user_id, question_count, content_version FROM selfcheck_runs WHERE run_id = ?", (run_id,)
-    ).fetchone()
+    row = conn.execute("SELECT * FROM selfcheck_runs WHERE run_id = ?", (run_id,)).fetchone()
     if row is None:
         result = conn.execute("SELECT * FROM selfcheck_results WHERE run_id = ?", (run_id,)).fetchone()
         if result is not None and result["user_id"] == user_id:
@@ -255,9 +257,7 @@ def _check(conn: sqlite3.Connection, user_id: int, run_id: int, content: SelfChe
         return Step(Outcome.NOT_YOURS)
     if row["content_version"] != content.version or row["question_count"] != content.total:
         return Step(Outcome.CONTENT_CHANGED)
-    state = _load(conn, run_id)
-    assert state is not None
-    return state
+    return _state_of(conn, row)
 
 
 def _finish(conn: sqlite3.Connection, state: RunState, content: SelfCheckContent, now: datetime) -> Step:

@@ -10,7 +10,15 @@ from bot.testing.discord_server import (
     buttons_of,
     text_of,
 )
-from bot.testing.harness import BotProcess, RunningBot, point_discord_at, start_bot
+from bot.testing.harness import (
+    BotProcess,
+    RunningBot,
+    collector_held,
+    pinned,
+    point_discord_at,
+    split_cores,
+    start_bot,
+)
 
 __all__ = [
     "App",
@@ -22,7 +30,10 @@ __all__ = [
     "RunningBot",
     "User",
     "buttons_of",
+    "collector_held",
+    "pinned",
     "point_discord_at",
+    "split_cores",
     "start_bot",
     "text_of",
 ]

@@ -125,7 +125,9 @@ class DiscordError(Exception):
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
-        status=status, body=json.dumps(data).encode(), headers={"Content-Type": JSON, **(headers or {})}
+        status=status,
+        body=json.dumps(data, ensure_ascii=False).encode(),
+        headers={"Content-Type": JSON, **(headers or {})},
     )
 
 

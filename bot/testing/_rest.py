@@ -29,6 +29,7 @@ class Rest(Faults):
         self.nonce_window = timedelta(minutes=5)
         self._nonces: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = {}
         self._request_event = asyncio.Event()
+        self._compiled: dict[str, list[tuple[re.Pattern[str], Callable[..., Awaitable[Any]]]]] | None = None
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
@@ -72,9 +73,13 @@ class Rest(Faults):
 
     async def _route(self, request: web.Request, path: str, body: Any) -> web.Response:
         method = request.method
-        for pattern, handler_method, handler in self._routes():
-            m = re.fullmatch(pattern, path)
-            if m and handler_method == method:
+        if self._compiled is None:
+            self._compiled = {}
+            for pattern, handler_method, handler in self._routes():
+                self._compiled.setdefault(handler_method, []).append((re.compile(pattern), handler))
+        for compiled, handler in self._compiled.get(method, ()):
+            m = compiled.fullmatch(path)
+            if m:
                 result = await handler(request, body, *m.groups())
                 if result is None:
                     return web.Response(status=204)

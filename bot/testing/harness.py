@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +20,37 @@ from bot.clock import Clock, SystemClock
 from bot.content import DATA_DIR
 from bot.settings import Settings
 from bot.testing.discord_server import App, DiscordServer
+
+
+def split_cores() -> tuple[set[int], set[int]] | None:
+    """For benchmarks: one core for the local Discord and the load it sends, another for the bot being
+    measured (every bot compared gets the same one), so neither waits on the other's scheduling. None when
+    this machine has fewer than two cores or cannot pin processes."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return None
+    return {cores[0]}, {cores[1]}
+
+
+def pinned(cores: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that runs a child process (and every thread it starts) on ``cores``."""
+    if cores is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cores)
+
+
+@contextlib.contextmanager
+def collector_held() -> Iterator[None]:
+    """For a benchmark's burst: the local Discord keeps every request it saw, so its own full garbage
+    collections grow long and would land in whichever bot's burst was running. Collect between bursts."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def point_discord_at(server: DiscordServer) -> None:
@@ -88,9 +122,16 @@ class BotProcess:
     """``python -m bot`` as a child process, configured only through its environment, as in production."""
 
     def __init__(
-        self, server: DiscordServer, database_path: Path, *, clock_offset: timedelta | None = None, **env: str
+        self,
+        server: DiscordServer,
+        database_path: Path,
+        *,
+        clock_offset: timedelta | None = None,
+        cores: set[int] | None = None,
+        **env: str,
     ) -> None:
         self.server = server
+        self.cores = cores
         self.database_path = database_path
         self.clock_offset = clock_offset
         self.env = env
@@ -123,6 +164,7 @@ class BotProcess:
             stdout=log,
             stderr=log,
             cwd=str(Path(__file__).resolve().parents[2]),
+            preexec_fn=pinned(self.cores),
         )
         log.close()
         ready = asyncio.create_task(self.server.wait_ready(timeout=timeout))

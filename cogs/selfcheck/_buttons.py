@@ -1,18 +1,19 @@
 """The self-check's buttons, one class per kind of message; each custom id carries its run (and question),
-so any click can be answered from the database alone, even after a restart."""
+so any click can be answered from the database alone, even after a restart.
+
+They are click routes (``SteadyBot.add_click_route``), not DynamicItems: a click goes straight from its custom
+id to its handler, without discord.py rebuilding the clicked message as a view first."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 
 from bot.client import send_ephemeral
 from bot.selfcheck import Outcome
-from cogs._views import Guarded, find_cog
-from cogs.selfcheck._texts import BROKEN
 
 if TYPE_CHECKING:
     from cogs.selfcheck._cog import SelfCheck
@@ -21,37 +22,28 @@ log = logging.getLogger("steady.selfcheck")
 _INT = "[0-9]{1,19}"
 
 
-class _Button(Guarded, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"selfcheck:base"):
-    """Shared plumbing: the custom id is the data; route the click to the cog, never let an error reach the
-    person raw."""
+class Button:
+    """Shared plumbing: the custom id is the data; the cog routes each click here (errors end in the
+    shared private reply, see ``bot.client._click``)."""
 
-    def __init__(self, custom_id: str) -> None:
-        super().__init__(discord.ui.Button(custom_id=custom_id))
-        self.match = self.__discord_ui_compiled_template__.fullmatch(custom_id)
+    pattern: ClassVar[re.Pattern[str]]
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> _Button:
-        return cls(match.string)
+    def __init_subclass__(cls, template: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.pattern = re.compile(template)
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.match = match
 
     def number(self, group: str) -> int:
-        assert self.match is not None
         return int(self.match[group])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = find_cog(interaction.client, "SelfCheck")
-        if cog is None or not hasattr(cog, "store"):
-            await send_ephemeral(interaction, BROKEN)
-            return
-        await self.handle(cog, interaction)
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
 
 class QuestionButton(
-    _Button,
+    Button,
     template=rf"selfcheck:(?:a:(?P<run>{_INT}):(?P<q>[0-9]{{1,3}}):(?P<v>[0-9])|b:(?P<brun>{_INT}):(?P<bq>[0-9]{{1,3}}))",
 ):
     """A question's answers (``a``) and its Back button (``b``)."""
@@ -65,7 +57,6 @@ class QuestionButton(
         return f"selfcheck:b:{run_id}:{question}"
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
-        assert self.match is not None
         if self.match["run"] is not None:
             question = self.number("q")
             step = await cog.store.answer(interaction.user.id, self.number("run"), question, self.number("v"))
@@ -75,7 +66,7 @@ class QuestionButton(
         await cog.show_step(interaction, step, question)
 
 
-class OfferButton(_Button, template=rf"selfcheck:(?P<action>resume|over):(?P<run>{_INT})"):
+class OfferButton(Button, template=rf"selfcheck:(?P<action>resume|over):(?P<run>{_INT})"):
     """The offer for an unfinished run: Resume, or Start over."""
 
     @staticmethod
@@ -83,7 +74,6 @@ class OfferButton(_Button, template=rf"selfcheck:(?P<action>resume|over):(?P<run
         return f"selfcheck:{action}:{run_id}"
 
     async def handle(self, cog: SelfCheck, interaction: discord.Interaction) -> None:
-        assert self.match is not None
         if self.match["action"] == "resume":
             await self._resume(cog, interaction, self.number("run"))
         else:
@@ -112,7 +102,7 @@ class OfferButton(_Button, template=rf"selfcheck:(?P<action>resume|over):(?P<run
             )
 
 
-class RetakeButton(_Button, template=r"selfcheck:retake"):
+class RetakeButton(Button, template=r"selfcheck:retake"):
     """Under a result: take the self-check again."""
 
     CUSTOM_ID = "selfcheck:retake"
@@ -130,7 +120,7 @@ class RetakeButton(_Button, template=r"selfcheck:retake"):
         await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
 
 
-class HereButton(_Button, template=rf"selfcheck:here:(?P<run>{_INT})"):
+class HereButton(Button, template=rf"selfcheck:here:(?P<run>{_INT})"):
     """When DMs are closed: take the self-check in the channel instead."""
 
     @staticmethod
@@ -146,4 +136,4 @@ class HereButton(_Button, template=rf"selfcheck:here:(?P<run>{_INT})"):
             await cog.note(interaction, step)
 
 
-BUTTONS = (QuestionButton, OfferButton, RetakeButton, HereButton)
+BUTTONS: tuple[type[Button], ...] = (QuestionButton, OfferButton, RetakeButton, HereButton)

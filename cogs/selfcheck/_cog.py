@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
+from functools import partial
 
 import discord
 from discord import app_commands
@@ -26,7 +28,7 @@ from bot.selfcheck import (
 )
 from bot.selfcheck.store import plural
 from cogs._views import COLOUR
-from cogs.selfcheck._buttons import BUTTONS, HereButton, OfferButton, QuestionButton, RetakeButton
+from cogs.selfcheck._buttons import BUTTONS, Button, HereButton, OfferButton, QuestionButton, RetakeButton
 from cogs.selfcheck._texts import (
     DM_FAILED,
     DMS_CLOSED,
@@ -61,10 +63,17 @@ class SelfCheck(commands.Cog):
         return SelfCheckStore(self.bot.db, self.content, self.bot.clock)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*BUTTONS)
+        for button in BUTTONS:
+            self.bot.add_click_route(button.pattern, partial(self.clicked, button))
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*BUTTONS)
+        for button in BUTTONS:
+            self.bot.remove_click_route(button.pattern)
+
+    async def clicked(
+        self, button: type[Button], interaction: discord.Interaction, found: re.Match[str]
+    ) -> None:
+        await button(found).handle(self, interaction)
 
     async def describe_user_data(self, user_id: int) -> list[str]:
         return await describe_user_data(self.bot.db, user_id, self.content)

@@ -48,12 +48,13 @@ BROKEN = "Something went wrong on my side, and nothing was changed. Please try a
 
 
 class Rendered(discord.ui.View):
-    """Components already in Discord's JSON form. Clicks are routed by the DynamicItem classes registered
-    in ``cog_load``, so discord.py need keep nothing per message, and building no item objects for every
+    """Components already in Discord's JSON form. Clicks are routed by the click routes registered in
+    ``cog_load``, so discord.py need keep nothing per message, and building no item objects for every
     edit spares the garbage collector (measured: it dominated CPU under load)."""
 
     def __init__(self, *rows: list[dict[str, Any]]) -> None:
         super().__init__(timeout=None)
+        self.stop()  # nothing to listen for, so discord.py stores nothing when it is sent
         self._rows = [{"type": 1, "components": row} for row in rows if row]
 
     def to_components(self) -> list[dict[str, Any]]:
