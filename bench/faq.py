@@ -17,7 +17,7 @@ Steady burst, then a bare burst); each round gives a p99 ratio Steady / bare, an
 the median of those ratios, printed with their spread (min-max). Targets: median ratio at most 1.3 in both
 scenarios (a figure fails only on its median), every reply within Discord's 3 seconds.
 
-    .venv/bin/python bench/faq.py [--queries 1000] [--burst 300] [--rounds 15] [--guilds 20]
+    .venv/bin/python bench/faq.py [--queries 1000] [--burst 300] [--rounds 21] [--guilds 20]
 """
 
 from __future__ import annotations
@@ -361,7 +361,7 @@ async def main() -> int:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--burst", type=int, default=300)
     parser.add_argument(
-        "--rounds", type=int, default=15, help="alternating rounds (a burst per bot) per scenario, at least 5"
+        "--rounds", type=int, default=21, help="alternating rounds (a burst per bot) per scenario, at least 5"
     )
     parser.add_argument("--guilds", type=int, default=20)
     parser.add_argument("--target", type=float, default=1.3)
