@@ -7,6 +7,10 @@ bare discord.py bot (also a subprocess) that answers the same click pattern with
 
     .venv/bin/python bench/selfcheck.py [--users 200] [--rounds 5] [--target 1.3] [--think 2.0]
 
+On a machine with two cores or more, the local Discord and the simulated people run on one core and each bot
+in turn on the other, and the local Discord's garbage collection waits until a round is over, so the
+comparison is of the bots' work.
+
 Two runs: flat out (every person clicks again as soon as the previous edit arrives, so both bots are
 saturated and latency is mostly queueing behind CPU), as --rounds alternating rounds (a Steady round, then a
 bare round); each ratio is the median of the per-round ratios, printed with its spread (min-max). Then one
