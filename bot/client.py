@@ -26,6 +26,7 @@ from bot.shards import ShardPlan, SingleProcessLock
 log = logging.getLogger("steady.client")
 COGS_PACKAGE = "cogs"
 DRAIN_TIMEOUT = 10.0  # seconds in-flight work may take to finish at shutdown
+RECEIVED = "steady.received"  # key in Interaction.extras: the event loop's time when it arrived
 
 
 class UserFacingCheckFailure(app_commands.CheckFailure):
@@ -42,7 +43,6 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
     async def _call(self, interaction: discord.Interaction[SteadyBot]) -> None:
         """Counts each command answered and how long it took, here rather than in an
         ``on_app_command_completion`` listener, which would cost an extra task per interaction."""
-        started = asyncio.get_running_loop().time()
         await super()._call(interaction)
         command = interaction.command
         if (
@@ -52,7 +52,8 @@ class SteadyTree(app_commands.CommandTree["SteadyBot"]):
         ):
             name = command.qualified_name
             metrics.command_done(name)
-            if interaction.response.is_done():
+            started = interaction.extras.get(RECEIVED)
+            if started is not None and interaction.response.is_done():
                 metrics.ACK_SECONDS.observe(asyncio.get_running_loop().time() - started)
             log.info("command %s done (user %s, guild %s)", name, interaction.user.id, interaction.guild_id)
 
@@ -193,8 +194,11 @@ class SteadyBot(commands.Bot):
         self._clicks = [(p, h) for p, h in self._clicks if p != pattern]
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        if event_name == "interaction" and self._clicks:
-            self._route_click(args[0])
+        """discord.py calls this as it reads each interaction, so the time noted here is when it arrived."""
+        if event_name == "interaction":
+            args[0].extras[RECEIVED] = asyncio.get_running_loop().time()
+            if self._clicks:
+                self._route_click(args[0])
         super().dispatch(event_name, *args, **kwargs)
 
     def _route_click(self, interaction: discord.Interaction) -> None:

@@ -20,6 +20,7 @@ def _free_port() -> int:
 async def test_metrics_scrape_has_the_expected_series(discord_server: DiscordServer, tmp_path: Path) -> None:
     port = _free_port()
     running = await start_bot(discord_server, tmp_path / "m.sqlite3", metrics_address=("127.0.0.1", port))
+    acks_before = metrics.REGISTRY.get_sample_value("steady_interaction_ack_seconds_count") or 0.0
     try:
         guild = next(iter(discord_server.guilds.values()))
         for command in ("quietmoment", "faq"):
@@ -30,6 +31,8 @@ async def test_metrics_scrape_has_the_expected_series(discord_server: DiscordSer
     finally:
         await running.stop()
     assert response.status == 200
+    acks = metrics.REGISTRY.get_sample_value("steady_interaction_ack_seconds_count") or 0.0
+    assert acks - acks_before == 2, "each answered command's time from arrival is observed once"
     for series in (
         "steady_servers 2.0",
         'steady_shard_up{shard="0"} 1.0',

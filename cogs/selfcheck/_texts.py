@@ -44,8 +44,6 @@ NOTES: dict[Outcome, str] = {
     Outcome.INVALID_VALUE: "That isn't one of the answers. Please choose a button under the statement.",
     Outcome.FIRST_QUESTION: "You're on the first question, so there's nothing to go back to.",
 }
-BROKEN = "Something went wrong on my side, and nothing was changed. Please try again in a moment."
-
 
 class Rendered(discord.ui.View):
     """Components already in Discord's JSON form. Clicks are routed by the click routes registered in
