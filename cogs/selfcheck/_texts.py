@@ -45,6 +45,7 @@ NOTES: dict[Outcome, str] = {
     Outcome.FIRST_QUESTION: "You're on the first question, so there's nothing to go back to.",
 }
 
+
 class Rendered(discord.ui.View):
     """Components already in Discord's JSON form. Clicks are routed by the click routes registered in
     ``cog_load``, so discord.py need keep nothing per message, and building no item objects for every
