@@ -194,7 +194,11 @@ class SteadyBot(commands.Bot):
         self._clicks = [(p, h) for p, h in self._clicks if p != pattern]
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """discord.py calls this as it reads each interaction, so the time noted here is when it arrived."""
+        """discord.py calls this as it reads each interaction, so the time noted here is when it arrived.
+        After close nothing is dispatched: discord.py can still finish a pending "ready" then, with no loop
+        left to run it on (a bot stopped within two seconds of connecting logged that error)."""
+        if self.is_closed():
+            return
         if event_name == "interaction":
             args[0].extras[RECEIVED] = asyncio.get_running_loop().time()
             if self._clicks:
