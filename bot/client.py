@@ -101,13 +101,18 @@ SOMETHING_WRONG = "Something went wrong on my side; nothing you did was lost, pl
 Click = Callable[[discord.Interaction, re.Match[str]], Awaitable[None]]
 
 
+def custom_id_of(interaction: discord.Interaction) -> str | None:
+    """The custom id of the button or select an interaction came from, if any."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = data.get("custom_id")
+    return custom_id if isinstance(custom_id, str) else None
+
+
 async def component_failed(interaction: discord.Interaction, error: BaseException) -> None:
     """A button or select failed (a database or Discord error): log ids only, answer privately."""
-    data: dict[str, Any] = dict(interaction.data or {})
-    custom_id = data.get("custom_id", "?")
     log.error(
         "component %s failed (user %s, guild %s)",
-        str(custom_id).split(":")[:2],
+        (custom_id_of(interaction) or "?").split(":")[:2],
         interaction.user.id,
         interaction.guild_id,
         exc_info=error,
@@ -206,11 +211,8 @@ class SteadyBot(commands.Bot):
         super().dispatch(event_name, *args, **kwargs)
 
     def _route_click(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.component:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        custom_id = data.get("custom_id")
-        if not isinstance(custom_id, str):
+        custom_id = custom_id_of(interaction)
+        if interaction.type is not discord.InteractionType.component or custom_id is None:
             return
         for pattern, handler in self._clicks:
             found = pattern.fullmatch(custom_id)

@@ -173,3 +173,11 @@ async def test_invalid_session_reidentifies(
     )
     result = await (await discord_server.slash("resources", user=discord_server.member, guild=guild)).wait()
     assert "findahelpline.com" in text_of(result.data)
+
+
+async def test_an_event_after_shutdown_is_dropped_not_raised(
+    discord_server: DiscordServer, steady: RunningBot
+) -> None:
+    """discord.py can still finish a pending "ready" after close, with no event loop left to run it on."""
+    await steady.stop()
+    steady.bot.dispatch("ready")
